@@ -14,6 +14,7 @@
 .DEFAULT_GOAL := all
 .SUFFIXES:
 .DELETE_ON_ERROR:
+SHELL := /bin/bash
 
 BUILD   ?= build
 V       ?= 0

@@ -1,1 +1,81 @@
 # SPDX-License-Identifier: MIT
+#
+# The hypervisor image: $(BUILD)/boot/pvisor.elf, an ELF64 with a PVH entry
+# note, booted by `qemu-system-x86_64 -kernel`.  Freestanding flags; the Xen
+# public headers are included with __XEN_TOOLS__ defined because __XEN__
+# would pull in Xen's own internal headers.
+
+HV_OUT := $(BUILD)/hypervisor
+HV_IMAGE := $(BUILD)/boot/pvisor.elf
+HV_INC := -Ihypervisor/include -Ihypervisor/arch/x86_64/include \
+	-I$(HV_OUT)/include
+HV_CFLAGS := $(FREE_CFLAGS) -D__XEN_TOOLS__ $(HV_INC) \
+	-include hypervisor/include/pvisor/compiler.h
+HV_ASFLAGS := $(FREE_ASFLAGS) -D__XEN_TOOLS__ $(HV_INC)
+
+HV_C_SRCS := $(wildcard hypervisor/common/*.c) \
+	$(filter-out %/asm-offsets.c,$(wildcard hypervisor/arch/x86_64/*.c))
+HV_S_SRCS := $(filter-out %.lds.S,$(wildcard hypervisor/arch/x86_64/*.S))
+HV_OBJS := $(patsubst hypervisor/%.c,$(HV_OUT)/%.o,$(HV_C_SRCS)) \
+	$(patsubst hypervisor/%.S,$(HV_OUT)/%.o,$(HV_S_SRCS))
+HV_GEN := $(HV_OUT)/include/asm-offsets.h $(HV_OUT)/include/build-info.h
+HV_LDFLAGS := -nostdlib -static -z max-page-size=4096 -z noexecstack \
+	--no-warn-rwx-segments --build-id=sha1
+
+$(HV_OUT)/%.o: hypervisor/%.c | $(BUILD)/include/xen $(HV_GEN)
+	@echo "  CC [hv] $@"
+	$(Q)mkdir -p $(@D)
+	$(Q)$(FREECC) $(HV_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(HV_OUT)/%.o: hypervisor/%.S | $(BUILD)/include/xen $(HV_GEN)
+	@echo "  AS [hv] $@"
+	$(Q)mkdir -p $(@D)
+	$(Q)$(FREECC) $(HV_ASFLAGS) -MMD -MP -c -o $@ $<
+
+$(HV_OUT)/include/asm-offsets.h: hypervisor/arch/x86_64/asm-offsets.c | $(BUILD)/include/xen
+	@echo "  GEN     $@"
+	$(Q)mkdir -p $(@D)
+	$(Q)$(FREECC) $(HV_CFLAGS) -S -o $@.s $<
+	$(Q){ echo "/* Generated from asm-offsets.c; do not edit. */"; \
+	  echo "#ifndef ASM_OFFSETS_H"; echo "#define ASM_OFFSETS_H"; \
+	  sed -n 's/.*->\([A-Za-z_0-9]*\) \$$\{0,1\}\([-0-9]*\).*/#define \1 \2/p' $@.s; \
+	  echo "#endif"; } > $@.tmp && mv $@.tmp $@
+
+# Build facts for XENVER_compile_info/changeset; rewritten only on change.
+$(HV_OUT)/include/build-info.h: FORCE
+	$(Q)mkdir -p $(@D)
+	$(Q){ echo "#define BUILD_CHANGESET \"$$(git describe --always --dirty 2>/dev/null || echo unknown)\""; \
+	  echo "#define BUILD_USER \"$$(id -un 2>/dev/null || echo unknown)\""; \
+	  echo "#define BUILD_HOST \"$$(hostname 2>/dev/null || echo unknown)\""; \
+	  echo "#define BUILD_DATE \"$$(date -u '+%Y-%m-%d %H:%M UTC')\""; } > $@.tmp
+	$(Q)if cmp -s $@.tmp $@ || { [ -f $@ ] && diff <(grep -v BUILD_DATE $@.tmp) <(grep -v BUILD_DATE $@) >/dev/null; }; \
+	  then rm -f $@.tmp; else mv $@.tmp $@; fi
+.PHONY: FORCE
+FORCE:
+
+$(HV_OUT)/pvisor.lds: hypervisor/arch/x86_64/pvisor.lds.S | $(BUILD)/include/xen
+	$(Q)mkdir -p $(@D)
+	$(Q)$(FREECC) -E -P -D__ASSEMBLY__ $(HV_INC) -o $@ $<
+
+$(HV_OUT)/symbols-empty.o: hypervisor/tools/gensyms.sh
+	$(Q)mkdir -p $(@D)
+	$(Q)hypervisor/tools/gensyms.sh - > $(HV_OUT)/symbols-empty.S
+	$(Q)$(FREECC) -c -o $@ $(HV_OUT)/symbols-empty.S
+
+# Two link passes: the second embeds the symbol table of the first.
+$(HV_IMAGE): $(HV_OBJS) $(HV_OUT)/pvisor.lds $(HV_OUT)/symbols-empty.o
+	@echo "  LD      $@"
+	$(Q)mkdir -p $(@D)
+	$(Q)$(FREELD) $(HV_LDFLAGS) -T $(HV_OUT)/pvisor.lds -o $(HV_OUT)/pass1.elf \
+		$(HV_OBJS) $(HV_OUT)/symbols-empty.o
+	$(Q)hypervisor/tools/gensyms.sh $(HV_OUT)/pass1.elf > $(HV_OUT)/symbols.S
+	$(Q)$(FREECC) -c -o $(HV_OUT)/symbols.o $(HV_OUT)/symbols.S
+	$(Q)$(FREELD) $(HV_LDFLAGS) -T $(HV_OUT)/pvisor.lds -o $@ \
+		$(HV_OBJS) $(HV_OUT)/symbols.o
+	$(Q)nm -n $(HV_OUT)/pass1.elf | grep -v symtab_ > $(HV_OUT)/pass1.syms; \
+	  nm -n $@ | grep -v symtab_ > $(HV_OUT)/pass2.syms; \
+	  grep -v -e __image_end $(HV_OUT)/pass1.syms > $(HV_OUT)/p1; \
+	  grep -v -e __image_end $(HV_OUT)/pass2.syms > $(HV_OUT)/p2; \
+	  cmp -s $(HV_OUT)/p1 $(HV_OUT)/p2 || { echo "symbol table moved symbols" >&2; exit 1; }
+
+ALL_TARGETS += $(HV_IMAGE)

@@ -1,1 +1,22 @@
 # SPDX-License-Identifier: MIT
+#
+# xenstore-lite: the xenstore daemon (build/bin/xenstore-lite), its client
+# library libxsl (build/lib/libxsl.a, header xenstore-lite/include/xsl.h),
+# unit tests, the fuzz target, the load test and the benchmark.
+
+XSL_DIR := xenstore-lite
+HOST_DIRS += xenstore-lite tests/unit/xenstore tests/integration/xenstore \
+	bench/xenstore
+HOST_CFLAGS_xenstore-lite := $(UV_CFLAGS) -I$(XSL_DIR) -I$(XSL_DIR)/include
+HOST_CFLAGS_tests/integration/xenstore := $(UV_CFLAGS) -I$(XSL_DIR) \
+	-I$(XSL_DIR)/include
+HOST_CFLAGS_bench/xenstore := $(UV_CFLAGS) -I$(XSL_DIR) -I$(XSL_DIR)/include
+
+# The engine: no libuv, shared by the daemon, the tests and the fuzzer.
+XSD_ENGINE := $(addprefix $(XSL_DIR)/,xs_tree.c xs_conn.c xs_ops.c \
+	xs_watch.c xs_txn.c xs_domain.c xs_control.c xs_ring.c)
+XSD_DAEMON := $(XSD_ENGINE) $(XSL_DIR)/xs_daemon.c $(XSL_DIR)/xs_main.c
+XSL_LIB := $(addprefix $(XSL_DIR)/,xsl_wire.c xsl_sync.c xsl_async.c)
+
+$(eval $(call host_prog,xenstore-lite,xsd,$(XSD_DAEMON),$(UV_LIBS)))
+$(eval $(call host_lib,xsl,$(XSL_LIB)))

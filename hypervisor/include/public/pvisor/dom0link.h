@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The dom0 link ABI, version 1: how the control domain on the host reaches
+ * the hypervisor running inside the QEMU machine.
+ *
+ * The machine's RAM is a file the host maps (QEMU memory-backend-file,
+ * share=on).  At boot the hypervisor fills the link header page at the
+ * fixed machine address PVLINK_HDR_MADDR with the location of:
+ *
+ *  - the request/response ring (Xen's io/ring.h layout, PVLINK_RING_PAGES
+ *    pages): the host produces requests (one dom0 hypercall each), the
+ *    hypervisor consumes them and produces responses;
+ *  - the argument arena: dom0 hypercall arguments that are pointers
+ *    ("guest handles") are machine addresses inside the arena, and each
+ *    request names the window of the arena it may touch;
+ *  - a copy of the RAM ranges of the machine memory map, so the host can
+ *    check that it translates machine addresses to file offsets the same
+ *    way the machine does.
+ *
+ * Doorbells are single bytes on a 16550 UART (COM2, 0x2f8, IRQ 3) that QEMU
+ * connects to a Unix socket of the link daemon.  Host -> hypervisor: any
+ * byte means "look at the request ring".  Hypervisor -> host: one of the
+ * PVLINK_BELL_* bytes.  Both sides use the ring's event indexes
+ * (RING_PUSH_*_AND_CHECK_NOTIFY) so a doorbell is rung only when the other
+ * side may be waiting.
+ *
+ * Fields are only ever appended; `version` says which are present.
+ */
+#ifndef PVISOR_PUBLIC_DOM0LINK_H
+#define PVISOR_PUBLIC_DOM0LINK_H
+
+#include <stdint.h>
+#include <xen/io/ring.h>
+
+#define PVLINK_HDR_MADDR 0x100000ULL
+#define PVLINK_MAGIC 0x4b4e494c30564450ULL /* "PDV0LINK" little-endian */
+#define PVLINK_VERSION 1
+#define PVLINK_RING_PAGES 4
+#define PVLINK_MAX_RAM_RANGES 8
+
+/* Doorbell bytes from the hypervisor. */
+#define PVLINK_BELL_READY 'B'    /* boot finished, header is valid */
+#define PVLINK_BELL_RESPONSE 'R' /* responses are waiting on the ring */
+#define PVLINK_BELL_EVENT 'E'    /* dom0 event channels are pending */
+
+/* pvlink_header.state */
+#define PVLINK_STATE_BOOTING 0
+#define PVLINK_STATE_READY 1
+#define PVLINK_STATE_DOWN 2
+
+/* Exit statuses the hypervisor gives QEMU through isa-debug-exit (port
+ * 0xf4).  QEMU exits with (value << 1) | 1. */
+#define PVLINK_EXIT_POWEROFF 0x10
+#define PVLINK_EXIT_REBOOT 0x11
+#define PVLINK_EXIT_PANIC 0x7e
+
+struct pvlink_ram_range {
+    uint64_t start; /* machine address */
+    uint64_t end;   /* one past the last byte */
+};
+
+struct pvlink_header {
+    uint64_t magic;
+    uint32_t version;
+    uint32_t state;            /* PVLINK_STATE_* */
+    uint64_t boot_tsc;         /* TSC at hypervisor entry: tells boots apart */
+    uint64_t ring_maddr;       /* PVLINK_RING_PAGES contiguous pages */
+    uint64_t arena_maddr;      /* argument arena */
+    uint64_t arena_size;
+    uint32_t nr_cpus;          /* CPUs brought up */
+    uint32_t nr_ram_ranges;
+    struct pvlink_ram_range ram[PVLINK_MAX_RAM_RANGES];
+};
+
+/*
+ * One dom0 hypercall.  Pointer arguments are machine addresses that must
+ * lie in [window_maddr, window_maddr + window_size), itself inside the
+ * arena; the hypervisor refuses anything else with -EFAULT.
+ */
+struct pvlink_request {
+    uint64_t id;     /* echoed in the response */
+    uint64_t op;     /* hypercall number (__HYPERVISOR_*) */
+    uint64_t args[5];
+    uint64_t window_maddr;
+    uint64_t window_size;
+};
+
+struct pvlink_response {
+    uint64_t id;
+    int64_t result; /* the hypercall's return value (-XEN_E* on error) */
+};
+
+/*
+ * The ring: struct pvlink_sring, pvlink_front_ring (host side) and
+ * pvlink_back_ring (hypervisor side).  Includers define xen_mb(), xen_rmb()
+ * and xen_wmb()
+ * before using the RING_* macros.
+ */
+DEFINE_RING_TYPES(pvlink, struct pvlink_request, struct pvlink_response);
+#define PVLINK_RING_BYTES (PVLINK_RING_PAGES * 4096)
+
+#define PVLINK_STATIC_ASSERT(c) _Static_assert(c, #c)
+PVLINK_STATIC_ASSERT(sizeof(struct pvlink_request) == 72);
+PVLINK_STATIC_ASSERT(sizeof(struct pvlink_response) == 16);
+PVLINK_STATIC_ASSERT(sizeof(struct pvlink_header) == 56 + 16 * 8);
+
+#endif /* PVISOR_PUBLIC_DOM0LINK_H */
