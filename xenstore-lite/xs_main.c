@@ -147,20 +147,20 @@ static int mkdir_parent(const char *path)
     return err;
 }
 
+static void close_signal(uv_handle_t *h, void *arg)
+{
+    (void)arg;
+    if (h->type == UV_SIGNAL && !uv_is_closing(h))
+        uv_close(h, NULL);
+}
+
 static void on_signal(uv_signal_t *h, int signum)
 {
     struct xs_daemon *d = h->data;
 
     xsd_logf(&d->xsd, "signal %d: shutting down", signum);
     xs_daemon_stop(d);
-    uv_close((uv_handle_t *)h, NULL);
-}
-
-static void close_signal(uv_handle_t *h, void *arg)
-{
-    (void)arg;
-    if (h->type == UV_SIGNAL && !uv_is_closing(h))
-        uv_close(h, NULL);
+    uv_walk(d->loop, close_signal, NULL);
 }
 
 /* Fork; the parent waits for the child's "listening" byte and exits. */
