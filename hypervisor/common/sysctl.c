@@ -10,6 +10,7 @@
 #include <pvisor/hypercall.h>
 #include <pvisor/lib.h>
 #include <pvisor/mm.h>
+#include <pvisor/setup.h>
 #include <pvisor/smp.h>
 #include <pvisor/time.h>
 #include <xen/errno.h>
@@ -28,7 +29,7 @@ static long sysctl_physinfo(struct xen_sysctl_physinfo *pi)
     pi->max_node_id = 0;
     pi->cpu_khz = tsc_khz;
     pi->capabilities = XEN_SYSCTL_PHYSCAP_pv;
-    pi->total_pages = heap_total_pages();
+    pi->total_pages = total_ram_pages;
     pi->free_pages = heap_free_pages();
     pi->max_mfn = max_page - 1;
     cpuid_count(1, 0, &a, &b, &c, &d);

@@ -14,6 +14,7 @@
 #include <asm/processor.h>
 #include <pvisor/lib.h>
 #include <pvisor/mm.h>
+#include <pvisor/setup.h>
 #include <pvisor/spinlock.h>
 #include <public/pvisor/dom0link.h>
 #include <xen/errno.h>
@@ -22,6 +23,7 @@ extern char __image_start[], __image_end[];
 
 pte_t *idle_pg_table;
 struct e820map e820;
+unsigned long total_ram_pages;
 
 static uint64_t boot_alloc_start, boot_alloc_next, boot_alloc_limit;
 static bool heap_ready;
@@ -168,6 +170,7 @@ void mm_init(void)
     static struct e820map heap_map;
 
     max_page = e820_ram_end(&e820) >> PAGE_SHIFT;
+    total_ram_pages = e820_ram_pages(&e820);
 
     /* The boot allocator: RAM after the image, below 1 GiB. */
     boot_alloc_start = boot_alloc_next = ROUNDUP(image_end, PAGE_SIZE);

@@ -118,7 +118,7 @@ static void timer_selftest(void)
 }
 
 /* crash=<what>: a deliberate fault, to test the panic path end to end. */
-static void trigger_crash(const char *what)
+static void __attribute__((noinline)) trigger_crash(const char *what)
 {
     printk("Triggering a deliberate '%s' fault (crash= option)\n", what);
     if (!strcmp(what, "panic"))

@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * libpvctrl: the only way dom0 programs reach the pvisor hypervisor.
+ *
+ * Its shape follows Xen's libraries:
+ *   pvcall_*   the hypercall transport and hypercall buffers (libxencall);
+ *   pvctrl_*   typed control operations (libxenctrl).
+ * Hypercalls travel over the dom0 link: the link daemon (pvisor-linkd)
+ * owns QEMU and the doorbell, and each client gets a window of the
+ * argument arena in machine memory.  Pointer arguments of a hypercall are
+ * the dom0 addresses of hypercall buffers (pvcall_buffer_addr()).
+ *
+ * Every function returns 0 or a non-negative value on success and a
+ * negative errno on failure; hypercall results are Xen's -XEN_E* values,
+ * which are the Linux errno values.
+ */
+#ifndef PVCTRL_H
+#define PVCTRL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifndef __XEN_TOOLS__
+#define __XEN_TOOLS__ 1
+#endif
+#include <xen/sysctl.h>
+#include <xen/xen.h>
+
+/* ------------------------------------------------------------ run dir */
+
+/*
+ * The run directory: $PVISOR_RUNDIR, else /run/pvisor for root, else
+ * $XDG_RUNTIME_DIR/pvisor, else /tmp/pvisor-$UID.  Returns buf.
+ */
+const char *pvisor_rundir(char *buf, size_t size);
+
+/* ---------------------------------------------------------- transport */
+
+struct pvcall_handle;
+
+/* Connects to the link daemon of the machine in rundir (NULL: default). */
+int pvcall_open(const char *rundir, struct pvcall_handle **out);
+void pvcall_close(struct pvcall_handle *h);
+
+/* Runs one hypercall as domain 0; returns its result. */
+long pvcall_hypercall(struct pvcall_handle *h, unsigned int op, uint64_t a1,
+                      uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5);
+
+/* Hypercall buffers, in this client's window of the argument arena. */
+void *pvcall_alloc_buffer(struct pvcall_handle *h, size_t size);
+void pvcall_free_buffer(struct pvcall_handle *h, void *p);
+uint64_t pvcall_buffer_addr(struct pvcall_handle *h, const void *p);
+
+/* What the link daemon reports about the machine. */
+struct pvcall_status {
+    int state;          /* PVLINKD_STATE_* */
+    int qemu_pid;
+    int daemon_pid;
+    unsigned int nr_cpus;
+    uint64_t ram_bytes;
+    char accel[8];      /* "tcg" or "kvm" */
+};
+int pvcall_status(struct pvcall_handle *h, struct pvcall_status *st);
+
+/*
+ * Asks the daemon to shut the machine down (domain 0 powers it off) and
+ * waits until QEMU has exited and the run directory's state is removed.
+ */
+int pvcall_shutdown_machine(struct pvcall_handle *h);
+
+/* ------------------------------------------------------------ control */
+
+struct pvctrl;
+
+int pvctrl_open(const char *rundir, struct pvctrl **out);
+void pvctrl_close(struct pvctrl *xc);
+struct pvcall_handle *pvctrl_call_handle(struct pvctrl *xc);
+
+/* xen_version: packed major << 16 | minor, or a string sub-op. */
+int pvctrl_version(struct pvctrl *xc, int *major, int *minor);
+int pvctrl_version_string(struct pvctrl *xc, int cmd, char *buf, size_t len);
+int pvctrl_physinfo(struct pvctrl *xc, struct xen_sysctl_physinfo *info);
+/*
+ * Reads the hypervisor console log (XEN_SYSCTL_readconsole).  *count is
+ * the buffer size in, bytes read out; *index is the ring position to start
+ * from when incremental, and is updated to where the read ended.
+ */
+int pvctrl_readconsole(struct pvctrl *xc, char *buf, uint32_t *count,
+                       uint32_t *index, bool incremental, bool clear);
+
+#endif /* PVCTRL_H */

@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * pvisor-linkd: the dom0 link daemon.  It owns the QEMU process, the
+ * machine's RAM file and the doorbell, and relays dom0 hypercalls from
+ * libpvctrl clients to the hypervisor's request ring.  Single-threaded
+ * libuv loop; all state below is touched only from the loop.
+ */
+#ifndef LINKD_H
+#define LINKD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <uv.h>
+
+#ifndef __XEN_TOOLS__
+#define __XEN_TOOLS__ 1
+#endif
+#define xen_mb() __atomic_thread_fence(__ATOMIC_SEQ_CST)
+#define xen_rmb() __atomic_thread_fence(__ATOMIC_ACQUIRE)
+#define xen_wmb() __atomic_thread_fence(__ATOMIC_RELEASE)
+#include <pvisor/dom0link.h>
+
+#include "linkd_proto.h"
+
+struct linkd_client;
+
+/* A hypercall on its way to or from the hypervisor. */
+struct linkd_call {
+    struct linkd_call *next;     /* in the wait queue */
+    struct linkd_client *client; /* NULL if the client left */
+    uint64_t client_id;          /* the client's message id */
+    uint64_t op, args[5];
+    uint64_t window_maddr;
+    void (*done)(struct linkd_call *call, int64_t result); /* internal calls */
+};
+
+struct linkd_options {
+    const char *rundir;
+    const char *image;
+    const char *qemu;
+    const char *cmdline;
+    const char *accel; /* auto, tcg or kvm */
+    uint64_t memory;   /* bytes */
+    unsigned int cpus;
+    unsigned int boot_timeout_s;
+    int ready_fd;      /* where to report "ok" or the boot failure */
+    bool daemonize;
+};
+
+struct linkd {
+    struct linkd_options opt;
+    uv_loop_t *loop;
+    enum pvlinkd_state state;
+    char accel[8];
+
+    /* The machine. */
+    uv_process_t qemu;
+    bool qemu_running;
+    int qemu_status;
+    char ram_path[256];
+    int ram_fd;
+    uint8_t *ram;         /* the whole RAM file, mapped shared */
+    uint64_t ram_below_4g;
+    struct pvlink_header *hdr;
+    struct pvlink_front_ring front;
+    uv_timer_t boot_timer;
+    uv_timer_t stop_timer;
+
+    /* The doorbell: QEMU's COM2 connects to our socket. */
+    uv_pipe_t bell_server;
+    uv_pipe_t bell;
+    bool bell_connected;
+
+    /* Clients. */
+    uv_pipe_t server;
+    struct linkd_client *clients;
+    uint8_t *window_used; /* per arena window */
+    unsigned int nr_windows;
+
+    /* Calls: in flight (indexed by ring id) and waiting for a ring slot. */
+    struct linkd_call **inflight;
+    uint64_t next_ring_id;
+    struct linkd_call *waitq_head, *waitq_tail;
+
+    /* Clients waiting for the machine to be down. */
+    struct linkd_client *shutdown_waiters[8];
+    unsigned int nr_shutdown_waiters;
+
+    uv_signal_t sigterm, sigint, sighup;
+    int exit_code;
+};
+
+extern struct linkd linkd;
+
+/* machine.c */
+int machine_start(void);
+void machine_request_shutdown(void);
+void machine_submit(struct linkd_call *call);
+void machine_cleanup(void);
+void machine_fail_all(int64_t err);
+uint64_t machine_window_maddr(unsigned int window);
+void *machine_window_ptr(unsigned int window);
+const char *machine_accel_choose(const char *want, char *why, size_t whylen);
+
+/* clients.c */
+int clients_listen(void);
+void clients_call_done(struct linkd_call *call, int64_t result);
+void clients_machine_gone(void);
+void clients_detach_calls(struct linkd_client *c);
+
+/* main.c */
+void linkd_report_ready(const char *msg);
+void linkd_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void linkd_stop(int code);
+
+#endif /* LINKD_H */

@@ -1,0 +1,177 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * pvctl: manage a pvisor machine and its domains, in the manner of Xen's
+ * `xl`.  `pvctl COMMAND --help` describes each command.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "pvctl.h"
+
+const struct pvctl_cmd pvctl_cmds[] = {
+    {"up", cmd_up, "boot the machine: QEMU, the hypervisor, the dom0 daemons",
+     "Usage: pvctl up [--memory SIZE] [--cpus N] [--accel auto|tcg|kvm]\n"
+     "                [--cmdline STRING] [--image FILE] [--qemu FILE]\n"
+     "                [--boot-timeout SECONDS]\n"
+     "\n"
+     "Boots a QEMU machine running the pvisor hypervisor, with its link daemon\n"
+     "in the background, and returns once the hypervisor answers a hypercall.\n"
+     "\n"
+     "  --memory SIZE     machine memory: 512M, 2G... (MiB if no suffix;\n"
+     "                    default 1G, at least 64M)\n"
+     "  --cpus N          physical CPUs of the machine (default 1, at most 32)\n"
+     "  --accel A         auto (default: KVM only if /dev/kvm works and the CPU\n"
+     "                    has vmx/svm, else TCG), tcg, or kvm\n"
+     "  --cmdline STRING  hypervisor command line (e.g. \"crash=pf\")\n"
+     "  --image FILE      hypervisor image (default: the one built with pvctl)\n"
+     "  --qemu FILE       QEMU binary (default: qemu-system-x86_64 on PATH)\n"
+     "  --boot-timeout S  give up after S seconds (default 60)\n"
+     "\n"
+     "The run directory is $PVISOR_RUNDIR, else /run/pvisor as root, else\n"
+     "$XDG_RUNTIME_DIR/pvisor.\n"},
+    {"down", cmd_down, "shut the machine down and remove its run-time state",
+     "Usage: pvctl down\n"
+     "\n"
+     "Asks domain 0 to power the machine off (SCHEDOP_shutdown), waits for\n"
+     "QEMU to exit and removes the run directory's sockets and RAM file.  The\n"
+     "logs in the run directory's log/ stay.\n"},
+    {"info", cmd_info, "show what the hypervisor reports about the machine",
+     "Usage: pvctl info\n"
+     "\n"
+     "Prints the hypervisor version, CPUs and memory as reported by the\n"
+     "xen_version and sysctl(physinfo) hypercalls.\n"},
+    {"dmesg", cmd_dmesg, "print the hypervisor's console log",
+     "Usage: pvctl dmesg [-c]\n"
+     "\n"
+     "Prints the hypervisor console log (XEN_SYSCTL_readconsole).\n"
+     "\n"
+     "  -c, --clear   clear the log after reading it\n"},
+    {NULL, NULL, NULL, NULL},
+};
+
+void pvctl_err(const char *fmt, ...)
+{
+    va_list ap;
+
+    fputs("pvctl: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+void pvctl_err_connect(int rc)
+{
+    char dir[256];
+
+    pvisor_rundir(dir, sizeof(dir));
+    if (rc == -ECONNREFUSED)
+        pvctl_err("the machine is not up (no link daemon in %s); "
+                  "start it with `pvctl up`", dir);
+    else if (rc == -EAGAIN)
+        pvctl_err("the machine in %s is still booting or shutting down", dir);
+    else if (rc == -EPIPE)
+        pvctl_err("lost the connection to the link daemon in %s", dir);
+    else
+        pvctl_err("cannot reach the machine in %s: %s", dir, strerror(-rc));
+}
+
+struct pvctrl *pvctl_open_or_die(void)
+{
+    struct pvctrl *xc;
+    int rc = pvctrl_open(NULL, &xc);
+
+    if (rc) {
+        pvctl_err_connect(rc);
+        exit(1);
+    }
+    return xc;
+}
+
+int pvctl_help(const char *cmd, bool error)
+{
+    FILE *out = error ? stderr : stdout;
+
+    for (const struct pvctl_cmd *c = pvctl_cmds; c->name; c++)
+        if (!strcmp(c->name, cmd)) {
+            fputs(c->usage, out);
+            return error ? 2 : 0;
+        }
+    return 2;
+}
+
+int64_t pvctl_parse_size(const char *s)
+{
+    char *end;
+    unsigned long long v;
+
+    errno = 0;
+    v = strtoull(s, &end, 10);
+    if (errno || end == s || v > (1ULL << 40))
+        return -1;
+    switch (*end) {
+    case '\0': case 'M': case 'm': v <<= 20; break;
+    case 'G': case 'g': v <<= 30; break;
+    case 'K': case 'k': v <<= 10; break;
+    default: return -1;
+    }
+    if (*end && end[1] && strcmp(end + 1, "iB") && strcmp(end + 1, "B"))
+        return -1;
+    return (int64_t)v;
+}
+
+const char *pvctl_bindir(void)
+{
+    static char dir[PATH_MAX];
+    ssize_t n;
+
+    if (dir[0])
+        return dir;
+    n = readlink("/proc/self/exe", dir, sizeof(dir) - 1);
+    if (n <= 0)
+        return ".";
+    dir[n] = '\0';
+    return dirname(dir);
+}
+
+static void usage(FILE *out)
+{
+    fprintf(out, "Usage: pvctl COMMAND [ARGS...]\n\n"
+                 "Manage a pvisor machine (a thin Xen-ABI PV hypervisor on "
+                 "QEMU).\n\nCommands:\n");
+    for (const struct pvctl_cmd *c = pvctl_cmds; c->name; c++)
+        fprintf(out, "  %-10s %s\n", c->name, c->summary);
+    fprintf(out, "\n`pvctl COMMAND --help` describes a command.\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
+        !strcmp(argv[1], "help")) {
+        if (argc > 2)
+            return pvctl_help(argv[2], false);
+        usage(stdout);
+        return 0;
+    }
+    for (const struct pvctl_cmd *c = pvctl_cmds; c->name; c++)
+        if (!strcmp(c->name, argv[1])) {
+            for (int i = 2; i < argc; i++)
+                if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+                    return pvctl_help(c->name, false);
+            optind = 1;
+            return c->run(argc - 1, argv + 1);
+        }
+    pvctl_err("unknown command '%s'", argv[1]);
+    usage(stderr);
+    return 2;
+}
