@@ -119,11 +119,11 @@ FUZZ_TARGETS :=
 BENCHMARKS :=
 HOST_DIRS :=
 
+include tests/build.mk
 include hypervisor/build.mk
 include dom0-tools/build.mk
 include xenstore-lite/build.mk
 include guests/build.mk
-include tests/build.mk
 include bench/build.mk
 
 # ---------------------------------------------------------------- goals

@@ -21,3 +21,6 @@ $(BUILD)/san/boot:
 	$(Q)mkdir -p $(BUILD)/san
 	$(Q)ln -sfn ../boot $@
 ALL_TARGETS += $(BUILD)/san/boot
+
+$(eval $(call test_prog,link_client,tests/integration/machine/link_client.c,\
+	$(BUILD)/san/lib/libpvctrl.a -lpthread,$(HOST_CFLAGS_dom0-tools)))

@@ -79,3 +79,18 @@ $(HV_IMAGE): $(HV_OBJS) $(HV_OUT)/pvisor.lds $(HV_OUT)/symbols-empty.o
 	  cmp -s $(HV_OUT)/p1 $(HV_OUT)/p2 || { echo "symbol table moved symbols" >&2; exit 1; }
 
 ALL_TARGETS += $(HV_IMAGE)
+
+# Unit tests: the real hypervisor sources compiled for the host against the
+# small host versions of internal headers in tests/unit/host-include.
+HV_TEST_CFLAGS := -D__XEN_TOOLS__ -Itests/unit/host-include -Ihypervisor/include \
+	-Ihypervisor/arch/x86_64/include -Ihypervisor/include/public \
+	-Idom0-tools/linkd -Wno-unused-function
+HV_UT := tests/unit/hypervisor
+$(eval $(call unit_test,hv_page_alloc,$(HV_UT)/test_page_alloc.c \
+	hypervisor/common/page_alloc.c,,$(HV_TEST_CFLAGS)))
+$(eval $(call unit_test,hv_e820,$(HV_UT)/test_e820.c \
+	hypervisor/arch/x86_64/e820.c,,$(HV_TEST_CFLAGS)))
+$(eval $(call unit_test,hv_link_ring,$(HV_UT)/test_link_ring.c \
+	hypervisor/common/link_ring.c dom0-tools/linkd/front.c,,$(HV_TEST_CFLAGS)))
+$(eval $(call unit_test,hv_console_ring,$(HV_UT)/test_console_ring.c \
+	hypervisor/common/console.c,,$(HV_TEST_CFLAGS)))

@@ -37,3 +37,14 @@ $(BUILD)/tests/fuzz-smoke/$(1): $(BUILD)/fuzz/$(1) tests/fuzz-smoke.sh
 FUZZ_TARGETS += $(BUILD)/fuzz/$(1)
 UNIT_TESTS += $(BUILD)/tests/fuzz-smoke/$(1)
 endef
+
+# $(call test_prog,NAME,SOURCES,EXTRA-LIBS,EXTRA-CFLAGS)
+#   A helper program for integration tests, built with ASan and UBSan into
+#   $(BUILD)/tests/bin/NAME.
+define test_prog
+$(BUILD)/tests/bin/$(1): $(2) $(filter %.a,$(3)) | $(BUILD)/include/xen
+	@echo "  TESTBIN $$@"
+	$(Q)mkdir -p $$(@D)
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) $(SAN_FLAGS) $(4) -o $$@ $(2) $(3)
+ALL_TARGETS += $(BUILD)/tests/bin/$(1)
+endef

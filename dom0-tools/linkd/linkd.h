@@ -12,13 +12,7 @@
 #include <stdint.h>
 #include <uv.h>
 
-#ifndef __XEN_TOOLS__
-#define __XEN_TOOLS__ 1
-#endif
-#define xen_mb() __atomic_thread_fence(__ATOMIC_SEQ_CST)
-#define xen_rmb() __atomic_thread_fence(__ATOMIC_ACQUIRE)
-#define xen_wmb() __atomic_thread_fence(__ATOMIC_RELEASE)
-#include <pvisor/dom0link.h>
+#include "front.h"
 
 #include "linkd_proto.h"
 

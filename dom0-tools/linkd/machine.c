@@ -96,14 +96,18 @@ const char *machine_accel_choose(const char *want, char *why, size_t whylen)
     return "tcg";
 }
 
+/*
+ * The machine's RAM is an anonymous shared-memory file (memfd): tmpfs
+ * speed without a file system to leave it on if we are killed.  QEMU gets
+ * it as its fd 3 and opens /proc/self/fd/3; clients open it through
+ * /proc/<our pid>/fd/<n>, which only processes of our user may.  A file on
+ * a disk file system would cost a page fault into the page cache for every
+ * first touch (measured: 45 ms instead of 10 ms to boot with 1 GiB).
+ */
 static int create_ram_file(void)
 {
-    int fd;
+    int fd = memfd_create("pvisor-machine-ram", MFD_CLOEXEC);
 
-    snprintf(linkd.ram_path, sizeof(linkd.ram_path), "%s/machine.ram",
-             linkd.opt.rundir);
-    unlink(linkd.ram_path);
-    fd = open(linkd.ram_path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd < 0)
         return -errno;
     if (ftruncate(fd, (off_t)linkd.opt.memory) < 0) {
@@ -120,6 +124,8 @@ static int create_ram_file(void)
         return -err;
     }
     linkd.ram_fd = fd;
+    snprintf(linkd.ram_path, sizeof(linkd.ram_path), "/proc/%d/fd/%d",
+             (int)getpid(), fd);
     linkd.ram_below_4g = linkd.opt.memory < RAM_BELOW_4G ? linkd.opt.memory
                                                          : RAM_BELOW_4G;
     return 0;
@@ -175,21 +181,16 @@ static void report_boot_failure(const char *what)
 
 static void ring_push(struct linkd_call *call)
 {
-    struct pvlink_request *req;
-    uint64_t id = linkd.next_ring_id++;
-    unsigned int size = RING_SIZE(&linkd.front);
-    int notify;
+    struct pvlink_request req = {
+        .id = linkd.next_ring_id++,
+        .op = call->op,
+        .window_maddr = call->window_maddr,
+        .window_size = PVLINKD_WINDOW_SIZE,
+    };
 
-    linkd.inflight[id % size] = call;
-    req = RING_GET_REQUEST(&linkd.front, linkd.front.req_prod_pvt);
-    req->id = id;
-    req->op = call->op;
-    memcpy(req->args, call->args, sizeof(req->args));
-    req->window_maddr = call->window_maddr;
-    req->window_size = PVLINKD_WINDOW_SIZE;
-    linkd.front.req_prod_pvt++;
-    RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(&linkd.front, notify);
-    if (notify && linkd.bell_connected) {
+    memcpy(req.args, call->args, sizeof(req.args));
+    linkd.inflight[req.id % RING_SIZE(&linkd.front)] = call;
+    if (link_front_push(&linkd.front, &req) && linkd.bell_connected) {
         static char bell = 'K';
         uv_buf_t b = uv_buf_init(&bell, 1);
         uv_try_write((uv_stream_t *)&linkd.bell, &b, 1);
@@ -229,37 +230,26 @@ static void call_finish(struct linkd_call *call, int64_t result)
         clients_call_done(call, result);
 }
 
-static void ring_drain_responses(void)
+static void ring_response(const struct pvlink_response *rsp, void *arg)
 {
     unsigned int size = RING_SIZE(&linkd.front);
-    int more;
+    struct linkd_call *call = linkd.inflight[rsp->id % size];
 
-    do {
-        RING_IDX rp = __atomic_load_n(&linkd.front.sring->rsp_prod,
-                                      __ATOMIC_ACQUIRE);
+    (void)arg;
+    if (!call || rsp->id >= linkd.next_ring_id) {
+        linkd_log("link ring: response for unknown request %llu",
+                  (unsigned long long)rsp->id);
+        return;
+    }
+    linkd.inflight[rsp->id % size] = NULL;
+    call_finish(call, rsp->result);
+}
 
-        if (rp - linkd.front.rsp_cons > size) {
-            linkd_log("link ring: bad response index %u (consumer %u)", rp,
-                      linkd.front.rsp_cons);
-            return;
-        }
-        while (linkd.front.rsp_cons != rp) {
-            struct pvlink_response rsp;
-            struct linkd_call *call;
-
-            RING_COPY_RESPONSE(&linkd.front, linkd.front.rsp_cons, &rsp);
-            linkd.front.rsp_cons++;
-            call = linkd.inflight[rsp.id % size];
-            if (!call || rsp.id >= linkd.next_ring_id) {
-                linkd_log("link ring: response for unknown request %llu",
-                          (unsigned long long)rsp.id);
-                continue;
-            }
-            linkd.inflight[rsp.id % size] = NULL;
-            call_finish(call, rsp.result);
-        }
-        RING_FINAL_CHECK_FOR_RESPONSES(&linkd.front, more);
-    } while (more);
+static void ring_drain_responses(void)
+{
+    if (link_front_poll(&linkd.front, ring_response, NULL) < 0)
+        linkd_log("link ring: bad response producer index %u (consumer %u)",
+                  linkd.front.sring->rsp_prod, linkd.front.rsp_cons);
     ring_fill();
 }
 
@@ -323,7 +313,7 @@ static void machine_ready(void)
         machine_request_shutdown();
         return;
     }
-    FRONT_RING_INIT(&linkd.front,
+    link_front_init(&linkd.front,
                     (struct pvlink_sring *)maddr_ptr(linkd.hdr->ring_maddr,
                                                      PVLINK_RING_BYTES),
                     PVLINK_RING_BYTES);
@@ -460,7 +450,7 @@ int machine_start(void)
     const char *argv[48];
     unsigned int n = 0;
     uv_process_options_t po;
-    uv_stdio_container_t stdio[3];
+    uv_stdio_container_t stdio[4];
     int rc;
 
     snprintf(linkd.accel, sizeof(linkd.accel), "%s",
@@ -492,8 +482,8 @@ int machine_start(void)
     snprintf(machine_arg, sizeof(machine_arg),
              "pc,memory-backend=ram,max-ram-below-4g=2G");
     snprintf(ramobj, sizeof(ramobj),
-             "memory-backend-file,id=ram,size=%s,mem-path=%s,share=on", mem,
-             linkd.ram_path);
+             "memory-backend-file,id=ram,size=%s,mem-path=/proc/self/fd/3,"
+             "share=on", mem);
     snprintf(serial, sizeof(serial), "file,id=hvcon,path=%s/log/hypervisor.log",
              linkd.opt.rundir);
     snprintf(bellchr, sizeof(bellchr), "socket,id=bell,path=%s", bell_path);
@@ -548,11 +538,13 @@ int machine_start(void)
     stdio[1].flags = UV_INHERIT_FD;
     stdio[1].data.fd = qemu_log >= 0 ? qemu_log : STDERR_FILENO;
     stdio[2] = stdio[1];
+    stdio[3].flags = UV_INHERIT_FD; /* the RAM file, as QEMU's fd 3 */
+    stdio[3].data.fd = linkd.ram_fd;
     po.file = linkd.opt.qemu;
     po.args = (char **)argv;
     po.exit_cb = qemu_exit;
     po.stdio = stdio;
-    po.stdio_count = 3;
+    po.stdio_count = 4;
     rc = uv_spawn(linkd.loop, &linkd.qemu, &po);
     if (qemu_log >= 0)
         close(qemu_log);
@@ -633,8 +625,6 @@ void machine_cleanup(void)
         linkd.ram = NULL;
         close(linkd.ram_fd);
     }
-    if (linkd.ram_path[0])
-        unlink(linkd.ram_path);
     snprintf(path, sizeof(path), "%s/doorbell.sock", linkd.opt.rundir);
     unlink(path);
     free(linkd.inflight);

@@ -31,21 +31,17 @@
 #include <asm/mm.h>
 #include <xen/errno.h>
 
-#define xen_mb() smp_mb()
-#define xen_rmb() smp_rmb()
-#define xen_wmb() smp_wmb()
-#include <public/pvisor/dom0link.h>
+#include <pvisor/link_ring.h>
 
 static unsigned long opt_link_arena = MiB(4);
 size_param("link_arena", opt_link_arena);
 
 static const struct link_doorbell_ops *doorbell;
 static struct pvlink_header *hdr;
-static struct pvlink_back_ring back;
+static struct link_back back;
 static uint64_t arena_maddr, arena_size;
 static struct vcpu *link_vcpu;
 static DEFINE_SPINLOCK(link_lock); /* one CPU drains the ring at a time */
-static bool ring_broken;
 
 static void link_softirq(void);
 
@@ -76,12 +72,10 @@ void dom0link_init(const struct link_doorbell_ops *ops)
     if (!sring || !arena)
         panic("dom0 link: cannot allocate the ring and a %lu KiB arena",
               opt_link_arena >> 10);
-    memset(sring, 0, PVLINK_RING_BYTES);
-    SHARED_RING_INIT(sring);
-    BACK_RING_INIT(&back, sring, PVLINK_RING_BYTES);
+    link_back_init(&back, sring, PVLINK_RING_BYTES);
     arena_maddr = virt_to_maddr(arena);
     arena_size = PAGE_SIZE << order_for(opt_link_arena);
-    memset(arena, 0, arena_size);
+    /* The arena is not cleared: it only ever holds dom0's own buffers. */
 
     hdr->ring_maddr = virt_to_maddr(sring);
     hdr->arena_maddr = arena_maddr;
@@ -104,7 +98,7 @@ void dom0link_init(const struct link_doorbell_ops *ops)
     doorbell->init();
     printk("dom0 link: ring at %#llx (%u slots), arena %#llx+%llu KiB, "
            "doorbell: %s\n",
-           (unsigned long long)hdr->ring_maddr, RING_SIZE(&back),
+           (unsigned long long)hdr->ring_maddr, RING_SIZE(&back.ring),
            (unsigned long long)arena_maddr,
            (unsigned long long)(arena_size >> 10), doorbell->name);
 }
@@ -119,59 +113,46 @@ void dom0link_ready(void)
 }
 
 /* Runs one request as domain 0. */
-static long link_execute(const struct pvlink_request *req)
+static int64_t link_execute(const struct pvlink_request *req, void *arg)
 {
     struct cpu_info *ci = get_cpu_info();
     struct vcpu *prev = ci->current_vcpu;
     long rc;
 
-    if (req->window_size && (req->window_maddr < arena_maddr ||
-                             req->window_size > arena_size ||
-                             req->window_maddr - arena_maddr >
-                                 arena_size - req->window_size))
+    (void)arg;
+    if (!req->window_size ||
+        !link_window_valid(req->window_maddr, req->window_size, arena_maddr,
+                           arena_size))
         return -XEN_EFAULT;
     link_vcpu->link_window_maddr = req->window_maddr;
-    link_vcpu->link_window_size = req->window_size ? req->window_size : 1;
+    link_vcpu->link_window_size = req->window_size;
     ci->current_vcpu = link_vcpu;
     rc = hypercall_dispatch(req->op, (const unsigned long *)req->args);
     ci->current_vcpu = prev;
     return rc;
 }
 
+static void link_notify_host(void *arg)
+{
+    (void)arg;
+    doorbell->ring_host(PVLINK_BELL_RESPONSE);
+}
+
+static const struct link_back_ops link_ops = {
+    .exec = link_execute,
+    .notify = link_notify_host,
+};
+
 static void link_softirq(void)
 {
-    int more, notify;
+    bool was_broken = back.broken;
 
     if (!spin_trylock(&link_lock))
         return; /* another CPU is draining; it will see our requests */
-    do {
-        RING_IDX rp = READ_ONCE(back.sring->req_prod);
-
-        smp_rmb();
-        if (rp - back.req_cons > RING_SIZE(&back)) {
-            if (!ring_broken)
-                printk("dom0 link: bad request index %u (consumer %u); "
-                       "ignoring the ring\n", rp, back.req_cons);
-            ring_broken = true;
-            break;
-        }
-        ring_broken = false;
-        while (back.req_cons != rp) {
-            struct pvlink_request req;
-            struct pvlink_response *rsp;
-
-            RING_COPY_REQUEST(&back, back.req_cons, &req);
-            back.req_cons++;
-            rsp = RING_GET_RESPONSE(&back, back.rsp_prod_pvt);
-            rsp->id = req.id;
-            rsp->result = link_execute(&req);
-            back.rsp_prod_pvt++;
-            RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(&back, notify);
-            if (notify)
-                doorbell->ring_host(PVLINK_BELL_RESPONSE);
-        }
-        RING_FINAL_CHECK_FOR_REQUESTS(&back, more);
-    } while (more);
+    if (link_back_process(&back, &link_ops, NULL) < 0 && !was_broken)
+        printk("dom0 link: bad request producer index %u (consumer %u); "
+               "ignoring the ring until it makes sense\n",
+               back.ring.sring->req_prod, back.ring.req_cons);
     spin_unlock(&link_lock);
 }
 

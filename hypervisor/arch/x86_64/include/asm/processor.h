@@ -162,10 +162,7 @@ static inline void flush_tlb_local(void)
     write_cr3(read_cr3());
 }
 
-#define barrier() asm volatile("" ::: "memory")
-#define smp_mb() asm volatile("mfence" ::: "memory")
-#define smp_rmb() barrier()
-#define smp_wmb() barrier()
+#include <pvisor/barrier.h>
 #endif /* __ASSEMBLY__ */
 
 #endif /* ASM_PROCESSOR_H */
