@@ -20,3 +20,21 @@ XSL_LIB := $(addprefix $(XSL_DIR)/,xsl_wire.c xsl_sync.c xsl_async.c)
 
 $(eval $(call host_prog,xenstore-lite,xsd,$(XSD_DAEMON),$(UV_LIBS)))
 $(eval $(call host_lib,xsl,$(XSL_LIB)))
+
+# ---------------------------------------------------------------- tests
+# The top Makefile includes tests/build.mk after this fragment; its macros
+# are needed now (it only defines macros, so a second include is harmless).
+ifndef unit_test
+include tests/build.mk
+endif
+XS_UNIT_CFLAGS := -I$(XSL_DIR) -I$(XSL_DIR)/include -Itests/unit/xenstore
+$(eval $(call unit_test,xenstore-tree,tests/unit/xenstore/test_xs_tree.c \
+	$(XSD_ENGINE),,$(XS_UNIT_CFLAGS)))
+$(eval $(call unit_test,xenstore-perms-watch, \
+	tests/unit/xenstore/test_xs_perms_watch.c $(XSD_ENGINE),, \
+	$(XS_UNIT_CFLAGS)))
+$(eval $(call unit_test,xenstore-txn-quota, \
+	tests/unit/xenstore/test_xs_txn_quota.c $(XSD_ENGINE),, \
+	$(XS_UNIT_CFLAGS)))
+$(eval $(call unit_test,xenstore-ring,tests/unit/xenstore/test_xs_ring.c \
+	$(XSD_ENGINE),,$(XS_UNIT_CFLAGS)))

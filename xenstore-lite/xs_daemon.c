@@ -151,7 +151,9 @@ static void write_cb(uv_write_t *req, int status)
         client_close(cl);
         return;
     }
-    if (!cl->reading && client_drain_pending(cl) && !cl->conn->dead) {
+    /* Replies went out: a request held by the outstanding quota, and
+     * input kept while reading was stopped, may go on now. */
+    if (client_drain_pending(cl) && !cl->reading && !cl->conn->dead) {
         if (uv_read_start((uv_stream_t *)&cl->pipe, alloc_cb, read_cb) == 0)
             cl->reading = true;
     }

@@ -48,10 +48,17 @@ static bool ring_read(struct xs_conn *c, struct xenstore_domain_interface *intf,
 {
     char buf[XENSTORE_RING_SIZE];
     XENSTORE_RING_IDX cons, prod, avail, off, chunk;
+    bool progress = false;
     long n;
 
+    /* A request held back by the outstanding quota goes first. */
+    if (c->in_ready) {
+        if (!xs_conn_resume(c))
+            return false;
+        progress = true;
+    }
     if (!xs_conn_can_read(c))
-        return xs_conn_resume(c);
+        return progress;
     cons = read_idx(&intf->req_cons);
     prod = read_idx(&intf->req_prod);
     ring_rmb();
@@ -61,7 +68,7 @@ static bool ring_read(struct xs_conn *c, struct xenstore_domain_interface *intf,
         return false;
     }
     if (!avail)
-        return false;
+        return progress;
     off = MASK_XENSTORE_IDX(cons);
     chunk = XENSTORE_RING_SIZE - off;
     if (chunk > avail)
@@ -73,7 +80,7 @@ static bool ring_read(struct xs_conn *c, struct xenstore_domain_interface *intf,
         return false;
     }
     if (!n)
-        return false;
+        return progress;
     ring_mb(); /* our reads of req[] are done before the guest reuses it */
     write_idx(&intf->req_cons, cons + (XENSTORE_RING_IDX)n);
     st->notify = true;

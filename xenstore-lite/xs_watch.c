@@ -173,6 +173,9 @@ void xs_watch_fire(struct xsd *x, struct xs_conn *origin, const char *name,
                           : xs_path_is_child(name, w->node);
             if (match && strlen(name) >= w->prefix_len)
                 xs_send_event(c, name + w->prefix_len, w->token);
+            /* An overfull queue kills c and frees its watches. */
+            if (c->dead)
+                break;
         }
     }
 }
