@@ -38,3 +38,6 @@ $(eval $(call unit_test,xenstore-txn-quota, \
 	$(XS_UNIT_CFLAGS)))
 $(eval $(call unit_test,xenstore-ring,tests/unit/xenstore/test_xs_ring.c \
 	$(XSD_ENGINE),,$(XS_UNIT_CFLAGS)))
+$(eval $(call fuzz_target,xenstore-engine, \
+	tests/fuzz/xenstore/fuzz_xs_engine.c $(XSD_ENGINE),, \
+	$(XS_UNIT_CFLAGS),tests/fuzz/xenstore/corpus))
