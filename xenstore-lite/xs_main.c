@@ -380,7 +380,7 @@ bad_value:
         unlink(o.pid_file);
     ret = 0;
 out:
-    if (ret) {
+    if (!d.stopping) {
         xs_daemon_stop(&d);
         uv_walk(&loop, close_signal, NULL);
         uv_run(&loop, UV_RUN_DEFAULT);
