@@ -41,3 +41,13 @@ $(eval $(call unit_test,xenstore-ring,tests/unit/xenstore/test_xs_ring.c \
 $(eval $(call fuzz_target,xenstore-engine, \
 	tests/fuzz/xenstore/fuzz_xs_engine.c $(XSD_ENGINE),, \
 	$(XS_UNIT_CFLAGS),tests/fuzz/xenstore/corpus))
+
+# Test and load clients, sanitizer builds linked with libxsl.
+XS_TEST_BIN := $(BUILD)/tests/xenstore
+$(XS_TEST_BIN)/%: tests/integration/xenstore/%.c $(BUILD)/san/lib/libxsl.a \
+		| $(BUILD)/include/xen
+	@echo "  CC [san] $@"
+	$(Q)mkdir -p $(@D)
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) $(SAN_FLAGS) $(HOST_CFLAGS_xenstore-lite) \
+		-o $@ $< $(BUILD)/san/lib/libxsl.a $(UV_LIBS)
+ALL_TARGETS += $(XS_TEST_BIN)/xs_robust

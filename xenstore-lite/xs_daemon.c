@@ -60,6 +60,16 @@ static uint64_t daemon_now_ms(void)
 static void client_closed(uv_handle_t *h)
 {
     struct xs_client *cl = h->data;
+    struct xs_client **pp;
+
+    if (cl->on_dirty) {
+        for (pp = &cl->d->dirty; *pp; pp = &(*pp)->dirty_next) {
+            if (*pp == cl) {
+                *pp = cl->dirty_next;
+                break;
+            }
+        }
+    }
 
     xs_conn_free(cl->conn);
     free(cl->pending);
