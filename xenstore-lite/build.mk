@@ -50,4 +50,4 @@ $(XS_TEST_BIN)/%: tests/integration/xenstore/%.c $(BUILD)/san/lib/libxsl.a \
 	$(Q)mkdir -p $(@D)
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) $(SAN_FLAGS) $(HOST_CFLAGS_xenstore-lite) \
 		-o $@ $< $(BUILD)/san/lib/libxsl.a $(UV_LIBS)
-ALL_TARGETS += $(XS_TEST_BIN)/xs_robust
+ALL_TARGETS += $(XS_TEST_BIN)/xs_robust $(XS_TEST_BIN)/xs_load
