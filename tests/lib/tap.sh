@@ -56,3 +56,14 @@ pvisor_cleanup() {
         rm -rf "$PVISOR_RUNDIR"
     fi
 }
+
+# True once no process's command line mentions the run directory (QEMU, the
+# link daemon); waits up to 5 s for processes that are on their way out.
+pvisor_nothing_running() {
+    for _ in $(seq 50); do
+        [ -z "$(pgrep -f -- "$PVISOR_RUNDIR/")" ] && return 0
+        sleep 0.1
+    done
+    pgrep -af -- "$PVISOR_RUNDIR/" | sed 's/^/# still running: /'
+    return 1
+}

@@ -29,7 +29,7 @@ check "crash=pf: the faulting address is reported" \
 try_crash df "#DF double fault in the hypervisor"
 try_crash ud "#UD invalid opcode in the hypervisor"
 check "no machine or daemon is left running after the panics" \
-    test ! -e "$PVISOR_RUNDIR/link.sock" -a -z "$(pgrep -f -- "$PVISOR_RUNDIR/")"
+    pvisor_nothing_running
 out=$(timeout 90 "$PVCTL" up --memory 256M --cmdline "crash=panic" 2>&1)
 check "crash=panic: a panic() message reaches pvctl" \
     grep -q "PANIC on CPU 0: deliberate panic (crash=panic)" <<<"$out"

@@ -34,5 +34,5 @@ check "down removed the run-time state, kept the logs" \
     test ! -e "$PVISOR_RUNDIR/link.sock" -a ! -e "$PVISOR_RUNDIR/doorbell.sock" \
     -a ! -e "$PVISOR_RUNDIR/linkd.pid" -a -s "$PVISOR_RUNDIR/log/hypervisor.log"
 check "no QEMU or link daemon is left for this run directory" \
-    test -z "$(pgrep -f -- "$PVISOR_RUNDIR/")"
+    pvisor_nothing_running
 check "a second pvctl up after down works" "$PVCTL" up --memory 256M
