@@ -51,3 +51,13 @@ $(XS_TEST_BIN)/%: tests/integration/xenstore/%.c $(BUILD)/san/lib/libxsl.a \
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) $(SAN_FLAGS) $(HOST_CFLAGS_xenstore-lite) \
 		-o $@ $< $(BUILD)/san/lib/libxsl.a $(UV_LIBS)
 ALL_TARGETS += $(XS_TEST_BIN)/xs_robust $(XS_TEST_BIN)/xs_load
+
+# ---------------------------------------------------------------- bench
+$(BUILD)/bench/xenstore-bench: bench/xenstore/xs_bench.c $(XSD_ENGINE) \
+		$(BUILD)/lib/libxsl.a | $(BUILD)/include/xen
+	@echo "  BENCH   $@"
+	$(Q)mkdir -p $(@D)
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) $(HOST_CFLAGS_xenstore-lite) -o $@ \
+		bench/xenstore/xs_bench.c $(XSD_ENGINE) $(BUILD)/lib/libxsl.a \
+		$(UV_LIBS) -lpthread
+BENCHMARKS += $(BUILD)/bench/xenstore-bench

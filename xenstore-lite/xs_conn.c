@@ -146,8 +146,8 @@ static void queue_msg(struct xs_conn *c, struct xs_msg *m)
         c->xsd->kick(c);
 }
 
-int xs_reply(struct xs_conn *c, const struct xsd_sockmsg *req,
-             uint32_t type, const void *body, size_t len)
+int xs_reply(struct xs_conn *c, const struct xsd_sockmsg *req, uint32_t type,
+             const void *body, size_t len)
 {
     struct xs_msg *m;
 
@@ -164,8 +164,7 @@ int xs_reply(struct xs_conn *c, const struct xsd_sockmsg *req,
     return 0;
 }
 
-void xs_reply_error(struct xs_conn *c, const struct xsd_sockmsg *req,
-                    int err)
+void xs_reply_error(struct xs_conn *c, const struct xsd_sockmsg *req, int err)
 {
     const char *name = xs_error_name(err);
     struct xs_msg *m;
@@ -173,8 +172,8 @@ void xs_reply_error(struct xs_conn *c, const struct xsd_sockmsg *req,
     c->xsd->nr_errors++;
     if (c->dead)
         return;
-    m = msg_new(XS_ERROR, req->req_id, req->tx_id, name, strlen(name) + 1,
-                NULL, 0);
+    m = msg_new(XS_ERROR, req->req_id, req->tx_id, name, strlen(name) + 1, NULL,
+                0);
     if (m)
         queue_msg(c, m);
     else

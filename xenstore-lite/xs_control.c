@@ -24,14 +24,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char control_help[] =
-    "Available commands:\n"
-    "check\n"
-    "log [on|off|+io|-io]\n"
-    "print <string>\n"
-    "quota [set <name> <val>|<domid>]\n"
-    "quota-soft [set <name> <val>]\n"
-    "help\n";
+static const char control_help[] = "Available commands:\n"
+                                   "check\n"
+                                   "log [on|off|+io|-io]\n"
+                                   "print <string>\n"
+                                   "quota [set <name> <val>|<domid>]\n"
+                                   "quota-soft [set <name> <val>]\n"
+                                   "help\n";
 
 /* ------------------------------------------------------------ check */
 
@@ -166,9 +165,9 @@ static int control_quota(struct xs_conn *c, const struct xsd_sockmsg *req,
         unsigned int lim = soft ? x->quota[i].soft : x->quota[i].hard;
 
         if (d && i <= XS_ACC_TRANSACTIONS)
-            off += snprintf(buf + off, sizeof(buf) - off,
-                            "%-17s: %8d (max %8u)\n", x->quota[i].name,
-                            d->acc[i], lim);
+            off +=
+                snprintf(buf + off, sizeof(buf) - off, "%-17s: %8d (max %8u)\n",
+                         x->quota[i].name, d->acc[i], lim);
         else if (!d && (!soft || lim))
             off += snprintf(buf + off, sizeof(buf) - off, "%-17s: %8u %s\n",
                             x->quota[i].name, lim, x->quota[i].descr);
@@ -201,9 +200,10 @@ int xs_control(struct xs_conn *c, const struct xsd_sockmsg *req,
     if (!strcmp(argv[0], "log")) {
         if (argc == 1)
             return reply_text(c, req,
-                              c->xsd->trace_io ? "Log switch settings:\nio: on\n"
-                                               : "Log switch settings:\nio: "
-                                                 "off\n");
+                              c->xsd->trace_io
+                                  ? "Log switch settings:\nio: on\n"
+                                  : "Log switch settings:\nio: "
+                                    "off\n");
         if (argc != 2)
             return EINVAL;
         if (!strcmp(argv[1], "+io"))

@@ -161,14 +161,14 @@ struct xs_txn;
 struct xsd {
     struct xs_htab nodes;
     struct xs_htab domains;
-    struct xs_conn *conns; /* all live connections */
+    struct xs_conn *conns;    /* all live connections */
     struct xs_conn *internal; /* privileged, for the daemon's own changes */
     uint64_t generation;
     struct xs_quota quota[XS_ACC_COUNT];
     unsigned int watch_event_timeout_ms; /* unprivileged connections */
     bool keep_orphans;
     bool trace_io;
-    bool log_off; /* CONTROL log off */
+    bool log_off;                  /* CONTROL log off */
     unsigned long max_conn_output; /* bytes queued before a drop */
     const struct xs_ring_backend *ring;
     uint64_t (*now_ms)(void);
@@ -244,10 +244,9 @@ void xs_conn_out_advance(struct xs_conn *c, size_t n);
 void xs_conn_mark_dead(struct xs_conn *c, const char *why);
 
 /* Reply helpers used by the operation handlers. */
-int xs_reply(struct xs_conn *c, const struct xsd_sockmsg *req,
-             uint32_t type, const void *body, size_t len);
-void xs_reply_error(struct xs_conn *c, const struct xsd_sockmsg *req,
-                    int err);
+int xs_reply(struct xs_conn *c, const struct xsd_sockmsg *req, uint32_t type,
+             const void *body, size_t len);
+void xs_reply_error(struct xs_conn *c, const struct xsd_sockmsg *req, int err);
 void xs_send_event(struct xs_conn *c, const char *path, const char *token);
 const char *xs_error_name(int err);
 
@@ -262,8 +261,8 @@ char *xs_path_parent(const char *path);
 const char *xs_path_base(const char *path);
 
 /* Permissions */
-unsigned int xs_perm_for_conn(const struct xs_conn *c,
-                              const struct xs_perm *p, unsigned int num);
+unsigned int xs_perm_for_conn(const struct xs_conn *c, const struct xs_perm *p,
+                              unsigned int num);
 int xs_perm_parse(const char *s, struct xs_perm *out);
 int xs_perm_format(const struct xs_perm *p, char *buf, size_t len);
 

@@ -287,8 +287,7 @@ int xs_daemon_init(struct xs_daemon *d, uv_loop_t *loop)
     return 0;
 }
 
-int xs_daemon_listen(struct xs_daemon *d, const char *path,
-                     unsigned int domid)
+int xs_daemon_listen(struct xs_daemon *d, const char *path, unsigned int domid)
 {
     struct xs_listener *l = calloc(1, sizeof(*l));
     struct stat st;

@@ -26,8 +26,7 @@ struct xs_daemon {
 
 int xs_daemon_init(struct xs_daemon *d, uv_loop_t *loop);
 /* Listen on path; connections act as domid (0: privileged dom0). */
-int xs_daemon_listen(struct xs_daemon *d, const char *path,
-                     unsigned int domid);
+int xs_daemon_listen(struct xs_daemon *d, const char *path, unsigned int domid);
 /* Close every handle and free the store; the loop then runs dry. */
 void xs_daemon_stop(struct xs_daemon *d);
 void xs_daemon_free(struct xs_daemon *d);

@@ -34,8 +34,8 @@ static const struct xs_quota default_quota[XS_ACC_COUNT] = {
     [XS_ACC_TRANSACTIONS] = {"transactions", "Active transactions per domain",
                              10, 0},
     [XS_ACC_TXN_NODES] = {"transaction-nodes",
-                          "Max. number of accessed nodes per transaction",
-                          1024, 0},
+                          "Max. number of accessed nodes per transaction", 1024,
+                          0},
     [XS_ACC_NODE_PERMS] = {"node-permissions",
                            "Max. number of permissions per node", 5, 0},
     [XS_ACC_PATH_LEN] = {"path-max", "Max. length of a node path",
@@ -314,8 +314,8 @@ int xs_op_introduce(struct xs_conn *c, const char *const *argv, int argc)
     domain_conn_reset(x, d);
     if (!d->introduced) {
         d->introduced = true;
-        xsd_logf(x, "domain %u introduced (frame %llu, port %lu)%s", domid,
-                 mfn, port, d->ring_conn ? "" : " without a ring backend");
+        xsd_logf(x, "domain %u introduced (frame %llu, port %lu)%s", domid, mfn,
+                 port, d->ring_conn ? "" : " without a ring backend");
         xs_watch_fire_special(x, "@introduceDomain");
     }
     return 0;

@@ -31,6 +31,8 @@ struct xs_opts {
     int log_fd;
 };
 
+/* The help text is laid out as it prints. */
+// clang-format off
 static void usage(FILE *f)
 {
     fprintf(f,
@@ -72,6 +74,7 @@ static void usage(FILE *f)
 "Quotas bind unprivileged connections only.  SIGTERM or SIGINT stop the\n"
 "daemon cleanly.  Clients: XENSTORED_PATH=<socket> xenstore-read /path\n");
 }
+// clang-format on
 
 static void log_line(void *arg, const char *msg)
 {
@@ -203,18 +206,27 @@ static int parse_domain_socket(struct xs_daemon *d, const char *arg)
     return err;
 }
 
-static const struct option long_opts[] = {
-    {"socket", 1, NULL, 's'},      {"domain-socket", 1, NULL, 'u'},
-    {"foreground", 0, NULL, 'N'},  {"no-fork", 0, NULL, 'N'},
-    {"daemon", 0, NULL, 'D'},      {"pid-file", 1, NULL, 'F'},
-    {"log-file", 1, NULL, 'T'},    {"trace-file", 1, NULL, 'T'},
-    {"entry-nb", 1, NULL, 'E'},    {"entry-size", 1, NULL, 'S'},
-    {"watch-nb", 1, NULL, 'W'},    {"transaction", 1, NULL, 't'},
-    {"perm-nb", 1, NULL, 'A'},     {"path-max", 1, NULL, 'M'},
-    {"quota", 1, NULL, 'Q'},       {"quota-soft", 1, NULL, 'q'},
-    {"timeout", 1, NULL, 'w'},     {"keep-orphans", 0, NULL, 'K'},
-    {"max-output", 1, NULL, 'O'},  {"help", 0, NULL, 'H'},
-    {NULL, 0, NULL, 0}};
+static const struct option long_opts[] = {{"socket", 1, NULL, 's'},
+                                          {"domain-socket", 1, NULL, 'u'},
+                                          {"foreground", 0, NULL, 'N'},
+                                          {"no-fork", 0, NULL, 'N'},
+                                          {"daemon", 0, NULL, 'D'},
+                                          {"pid-file", 1, NULL, 'F'},
+                                          {"log-file", 1, NULL, 'T'},
+                                          {"trace-file", 1, NULL, 'T'},
+                                          {"entry-nb", 1, NULL, 'E'},
+                                          {"entry-size", 1, NULL, 'S'},
+                                          {"watch-nb", 1, NULL, 'W'},
+                                          {"transaction", 1, NULL, 't'},
+                                          {"perm-nb", 1, NULL, 'A'},
+                                          {"path-max", 1, NULL, 'M'},
+                                          {"quota", 1, NULL, 'Q'},
+                                          {"quota-soft", 1, NULL, 'q'},
+                                          {"timeout", 1, NULL, 'w'},
+                                          {"keep-orphans", 0, NULL, 'K'},
+                                          {"max-output", 1, NULL, 'O'},
+                                          {"help", 0, NULL, 'H'},
+                                          {NULL, 0, NULL, 0}};
 
 int main(int argc, char **argv)
 {
@@ -263,7 +275,12 @@ int main(int argc, char **argv)
         case 'T':
             o.log_file = optarg;
             break;
-        case 'E': case 'S': case 'W': case 't': case 'A': case 'M':
+        case 'E':
+        case 'S':
+        case 'W':
+        case 't':
+        case 'A':
+        case 'M':
             snprintf(spec, sizeof(spec), "%s=%s", quota_name[opt], optarg);
             if (xsd_set_quota(&d.xsd, spec, false))
                 goto bad_value;
@@ -293,9 +310,8 @@ int main(int argc, char **argv)
             goto out;
         }
         continue;
-bad_value:
-        fprintf(stderr, "xenstore-lite: bad value '%s' for -%c\n", optarg,
-                opt);
+    bad_value:
+        fprintf(stderr, "xenstore-lite: bad value '%s' for -%c\n", optarg, opt);
         goto out;
     }
     if (optind != argc) {
@@ -315,8 +331,8 @@ bad_value:
         goto out;
     }
     if (o.log_file) {
-        o.log_fd = open(o.log_file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
-                        0644);
+        o.log_fd =
+            open(o.log_file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
         if (o.log_fd < 0) {
             fprintf(stderr, "xenstore-lite: cannot open %s: %s\n", o.log_file,
                     strerror(errno));

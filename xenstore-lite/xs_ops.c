@@ -219,8 +219,7 @@ static int rm_subtree(struct xs_conn *c, struct xs_node *n, const char *root)
     }
     if (err)
         return err;
-    xs_watch_fire(c->xsd, c, n->h.key, n, strcmp(root, n->h.key) != 0, NULL,
-                  0);
+    xs_watch_fire(c->xsd, c, n->h.key, n, strcmp(root, n->h.key) != 0, NULL, 0);
     return xs_db_delete(c, n->h.key);
 }
 
@@ -303,8 +302,9 @@ static int op_directory_part(struct xs_conn *c, const struct xs_req *r)
     if (err)
         return err;
     off = strtoul(vec[1], NULL, 10);
-    glen = snprintf(gen, sizeof(gen), "%llu",
-                    (unsigned long long)n->generation) + 1;
+    glen =
+        snprintf(gen, sizeof(gen), "%llu", (unsigned long long)n->generation) +
+        1;
     buf = malloc(XENSTORE_PAYLOAD_MAX);
     if (!buf) {
         xs_node_free(n);
@@ -466,8 +466,7 @@ static int op_set_perms(struct xs_conn *c, const struct xs_req *r)
     old = n->perms;
     nold = n->nperms;
     n->perms = NULL;
-    if ((err = xs_node_set_perms(n, perms, num)) ||
-        !(copy = xs_node_dup(n))) {
+    if ((err = xs_node_set_perms(n, perms, num)) || !(copy = xs_node_dup(n))) {
         err = err ? err : ENOMEM;
         goto out;
     }
@@ -567,8 +566,8 @@ static int op_introduce(struct xs_conn *c, const struct xs_req *r)
 
     if (get_strings(r, vec, 3) < 3)
         return EINVAL;
-    return xs_op_introduce(c, vec, 3) ?: xs_reply(c, r->hdr, XS_INTRODUCE,
-                                                    "OK", 3);
+    return xs_op_introduce(c, vec, 3)
+               ?: xs_reply(c, r->hdr, XS_INTRODUCE, "OK", 3);
 }
 
 static int op_release(struct xs_conn *c, const struct xs_req *r)
@@ -655,8 +654,8 @@ int xs_process(struct xs_conn *c, const struct xsd_sockmsg *hdr,
 
     if (c->xsd->trace_io)
         xsd_logf(c->xsd, "io: d%u %s req %u tx %u len %u", c->domid,
-                 d && d->name ? d->name : "UNKNOWN", hdr->req_id,
-                 hdr->tx_id, hdr->len);
+                 d && d->name ? d->name : "UNKNOWN", hdr->req_id, hdr->tx_id,
+                 hdr->len);
     if (!d || !d->fn) {
         err = ENOSYS;
     } else if ((d->flags & XS_OP_PRIV) && !c->privileged) {

@@ -341,8 +341,8 @@ bool xs_conn_unprivileged(const struct xs_conn *c)
  * everything; otherwise the first entry naming the domain, else the
  * default in perms[0].
  */
-unsigned int xs_perm_for_conn(const struct xs_conn *c,
-                              const struct xs_perm *p, unsigned int num)
+unsigned int xs_perm_for_conn(const struct xs_conn *c, const struct xs_perm *p,
+                              unsigned int num)
 {
     const unsigned int all = XS_PERM_READ | XS_PERM_WRITE | XS_PERM_OWNER;
     unsigned int i, target = c->domain->target;

@@ -32,7 +32,7 @@ struct xs_txn_node {
     bool modified;
     bool fire;
     bool fire_exact;
-    struct xs_node *node; /* the transaction's version; NULL: absent */
+    struct xs_node *node;      /* the transaction's version; NULL: absent */
     struct xs_perm *old_perms; /* perms when first seen, for watches */
     unsigned int nold;
 };
@@ -290,8 +290,8 @@ static int txn_commit(struct xs_txn *t)
     }
     for (e = t->first; e; e = e->next)
         if (e->fire)
-            xs_watch_fire(x, NULL, e->h.key, NULL, e->fire_exact,
-                          e->old_perms, e->nold);
+            xs_watch_fire(x, NULL, e->h.key, NULL, e->fire_exact, e->old_perms,
+                          e->nold);
     return 0;
 }
 

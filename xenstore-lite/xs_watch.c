@@ -22,7 +22,7 @@
 
 struct xs_watch {
     struct xs_watch *next;
-    char *node;  /* canonical path */
+    char *node; /* canonical path */
     char *token;
     unsigned int prefix_len; /* bytes cut from event paths (relative) */
 };

@@ -300,8 +300,8 @@ int xsl_async_watch(struct xsl_async *a, const char *path, const char *token,
     return xsl_async_request(a, XS_WATCH, XSL_NO_TXN, iov, 2, fn, opaque);
 }
 
-int xsl_async_unwatch(struct xsl_async *a, const char *path,
-                      const char *token, xsl_async_fn fn, void *opaque)
+int xsl_async_unwatch(struct xsl_async *a, const char *path, const char *token,
+                      xsl_async_fn fn, void *opaque)
 {
     struct iovec iov[2] = {xsl__str(path), xsl__str(token)};
 

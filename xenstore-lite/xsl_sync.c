@@ -94,8 +94,7 @@ static int read_all(int fd, void *buf, size_t len)
 }
 
 /* Read one message; body NUL-terminated one past its length. */
-static int read_msg(struct xsl_handle *h, struct xsd_sockmsg *hdr,
-                    char **body)
+static int read_msg(struct xsl_handle *h, struct xsd_sockmsg *hdr, char **body)
 {
     int err = read_all(h->fd, hdr, sizeof(*hdr));
 
@@ -186,8 +185,8 @@ static int simple(struct xsl_handle *h, uint32_t type, uint32_t txn,
     return xsl_request(h, type, txn, &iov, 1, NULL, NULL);
 }
 
-int xsl_read(struct xsl_handle *h, uint32_t txn, const char *path,
-             char **value, size_t *len)
+int xsl_read(struct xsl_handle *h, uint32_t txn, const char *path, char **value,
+             size_t *len)
 {
     struct iovec iov = xsl__str(path);
 
@@ -265,8 +264,8 @@ int xsl_transaction_start(struct xsl_handle *h, uint32_t *txn)
     struct iovec iov = xsl__str("");
     char *body, *end;
     unsigned long id;
-    int err = xsl_request(h, XS_TRANSACTION_START, XSL_NO_TXN, &iov, 1, &body,
-                          NULL);
+    int err =
+        xsl_request(h, XS_TRANSACTION_START, XSL_NO_TXN, &iov, 1, &body, NULL);
 
     if (err)
         return err;
@@ -300,8 +299,7 @@ int xsl_unwatch(struct xsl_handle *h, const char *path, const char *token)
 int xsl_reset_watches(struct xsl_handle *h)
 {
     struct xsl_event *e;
-    int err = xsl_request(h, XS_RESET_WATCHES, XSL_NO_TXN, NULL, 0, NULL,
-                          NULL);
+    int err = xsl_request(h, XS_RESET_WATCHES, XSL_NO_TXN, NULL, 0, NULL, NULL);
 
     while (!err && (e = h->ev_head) != NULL) {
         h->ev_head = e->next;
@@ -318,8 +316,7 @@ int xsl_watch_fd(struct xsl_handle *h)
     return h->fd;
 }
 
-int xsl_read_watch(struct xsl_handle *h, bool block, char **path,
-                   char **token)
+int xsl_read_watch(struct xsl_handle *h, bool block, char **path, char **token)
 {
     struct pollfd pfd = {.fd = h->fd, .events = POLLIN};
     struct xsd_sockmsg hdr;
@@ -378,8 +375,7 @@ static int domid_request(struct xsl_handle *h, uint32_t type,
     return xsl_request(h, type, XSL_NO_TXN, &iov, 1, reply, NULL);
 }
 
-int xsl_get_domain_path(struct xsl_handle *h, unsigned int domid,
-                        char **path)
+int xsl_get_domain_path(struct xsl_handle *h, unsigned int domid, char **path)
 {
     return domid_request(h, XS_GET_DOMAIN_PATH, domid, path);
 }

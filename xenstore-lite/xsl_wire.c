@@ -134,11 +134,20 @@ int xsl_perms_parse(const char *data, size_t len, struct xsl_perm **out,
     }
     for (i = 0; i < n; i++) {
         switch (v[i][0]) {
-        case 'n': p[i].perms = XSL_PERM_NONE; break;
-        case 'r': p[i].perms = XSL_PERM_READ; break;
-        case 'w': p[i].perms = XSL_PERM_WRITE; break;
-        case 'b': p[i].perms = XSL_PERM_BOTH; break;
-        default: err = -EPROTO;
+        case 'n':
+            p[i].perms = XSL_PERM_NONE;
+            break;
+        case 'r':
+            p[i].perms = XSL_PERM_READ;
+            break;
+        case 'w':
+            p[i].perms = XSL_PERM_WRITE;
+            break;
+        case 'b':
+            p[i].perms = XSL_PERM_BOTH;
+            break;
+        default:
+            err = -EPROTO;
         }
         p[i].domid = strtoul(v[i] + 1, &end, 10);
         if (*end || end == v[i] + 1)
@@ -164,8 +173,7 @@ int xsl__perms_format(const struct xsl_perm *perms, unsigned int num,
     if (!buf)
         return -ENOMEM;
     for (i = 0; i < num; i++)
-        p += sprintf(p, "%c%u", letter[perms[i].perms & 3], perms[i].domid) +
-             1;
+        p += sprintf(p, "%c%u", letter[perms[i].perms & 3], perms[i].domid) + 1;
     *out = buf;
     *len = p - buf;
     return 0;

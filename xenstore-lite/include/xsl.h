@@ -59,8 +59,8 @@ void xsl_close(struct xsl_handle *h);
 int xsl_request(struct xsl_handle *h, uint32_t type, uint32_t txn,
                 const struct iovec *iov, int niov, char **reply, size_t *len);
 
-int xsl_read(struct xsl_handle *h, uint32_t txn, const char *path,
-             char **value, size_t *len);
+int xsl_read(struct xsl_handle *h, uint32_t txn, const char *path, char **value,
+             size_t *len);
 int xsl_write(struct xsl_handle *h, uint32_t txn, const char *path,
               const void *value, size_t len);
 int xsl_mkdir(struct xsl_handle *h, uint32_t txn, const char *path);
@@ -86,16 +86,13 @@ int xsl_reset_watches(struct xsl_handle *h);
  * *path and *token share one allocation: free(*path) only.
  */
 int xsl_watch_fd(struct xsl_handle *h);
-int xsl_read_watch(struct xsl_handle *h, bool block, char **path,
-                   char **token);
-typedef void (*xsl_watch_fn)(const char *path, const char *token,
-                             void *opaque);
+int xsl_read_watch(struct xsl_handle *h, bool block, char **path, char **token);
+typedef void (*xsl_watch_fn)(const char *path, const char *token, void *opaque);
 void xsl_set_watch_cb(struct xsl_handle *h, xsl_watch_fn fn, void *opaque);
 /* Calls the watch callback for every event available now; count. */
 int xsl_dispatch(struct xsl_handle *h);
 
-int xsl_get_domain_path(struct xsl_handle *h, unsigned int domid,
-                        char **path);
+int xsl_get_domain_path(struct xsl_handle *h, unsigned int domid, char **path);
 int xsl_introduce(struct xsl_handle *h, unsigned int domid, uint64_t mfn,
                   unsigned int port);
 int xsl_release(struct xsl_handle *h, unsigned int domid);
@@ -139,8 +136,8 @@ int xsl_async_directory(struct xsl_async *a, uint32_t txn, const char *path,
                         xsl_async_fn fn, void *opaque);
 int xsl_async_watch(struct xsl_async *a, const char *path, const char *token,
                     xsl_async_fn fn, void *opaque);
-int xsl_async_unwatch(struct xsl_async *a, const char *path,
-                      const char *token, xsl_async_fn fn, void *opaque);
+int xsl_async_unwatch(struct xsl_async *a, const char *path, const char *token,
+                      xsl_async_fn fn, void *opaque);
 /* The reply data is the transaction id in decimal. */
 int xsl_async_transaction_start(struct xsl_async *a, xsl_async_fn fn,
                                 void *opaque);

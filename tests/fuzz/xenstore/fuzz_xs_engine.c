@@ -53,8 +53,11 @@ static int fz_notify(void *p, int port)
 }
 
 static const struct xs_ring_backend fz_backend = {
-    .map = fz_map, .unmap = fz_unmap, .bind = fz_bind,
-    .unbind = fz_unbind, .notify = fz_notify,
+    .map = fz_map,
+    .unmap = fz_unmap,
+    .bind = fz_bind,
+    .unbind = fz_unbind,
+    .notify = fz_notify,
 };
 
 static uint64_t fz_now(void)
@@ -121,7 +124,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* Domain 9 has a ring; the script may scribble over it. */
     {
         struct xsd_sockmsg h = {XS_INTRODUCE, 1, 0, 8};
-        const char body[] = "9\0" "1\0" "77\0";
+        const char body[] = "9\0"
+                            "1\0"
+                            "77\0";
 
         h.len = sizeof(body);
         xs_conn_feed(c[0], &h, sizeof(h));
@@ -136,7 +141,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (len > size - off)
             len = size - off;
         switch (op % 8) {
-        case 0: case 1: case 2:
+        case 0:
+        case 1:
+        case 2:
             i = op % 8;
             if (!c[i] || c[i]->dead)
                 c[i] = reconnect(&x, c[i], i);
@@ -144,8 +151,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 xs_conn_feed(c[i], data + off, len);
             break;
         case 3:
-            memcpy(&page, data + off,
-                   len < sizeof(page) ? len : sizeof(page));
+            memcpy(&page, data + off, len < sizeof(page) ? len : sizeof(page));
             if (guest && guest->introduced)
                 xs_domain_service(&x, guest);
             break;

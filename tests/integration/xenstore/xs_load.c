@@ -5,6 +5,8 @@
  * directory listings and watch churn for a given time, with exact
  * accounting of watch events.
  *
+ * Mix: 30% writes, 25% reads, 25% removals, 10% transactions, 5% watch
+ * churn, 5% directory listings (paged with DIRECTORY_PART when big).
  * Client i watches client i+1's subtree /load/cI+1.  Writers only create
  * unique paths /load/cI/SEQ, and remove a path only after its watcher has
  * seen the write event, so no two events of a watcher can be merged by
@@ -56,8 +58,7 @@ static bool stopping, failed;
 static uv_loop_t *loop;
 static uv_timer_t stop_timer, drain_timer;
 static unsigned long long st_ops, st_writes, st_reads, st_rms, st_commits,
-    st_eagain, st_events, st_extra_events, st_dirs, st_watch_churn,
-    st_errors;
+    st_eagain, st_events, st_extra_events, st_dirs, st_watch_churn, st_errors;
 
 static void next_op(struct client *c);
 
@@ -242,6 +243,19 @@ static void unwatch_extra(int err, const char *data, size_t len, void *opaque)
     xsl_async_unwatch(c->a, p, t, op_done, c);
 }
 
+/* A directory too big for one reply is paged, as libxenstore does. */
+static void dir_done(int err, const char *data, size_t len, void *opaque)
+{
+    struct client *c = opaque;
+    struct iovec iov[2] = {{c->path, strlen(c->path) + 1}, {"0", 2}};
+
+    if (err == -E2BIG) {
+        xsl_async_request(c->a, XS_DIRECTORY_PART, 0, iov, 2, op_done, c);
+        return;
+    }
+    op_done(err, data, len, opaque);
+}
+
 static void do_rm(struct client *c)
 {
     unsigned int k = rand() % c->nseen, seq = c->seen[k];
@@ -271,7 +285,7 @@ static void next_op(struct client *c)
         return;
     }
     st_ops++;
-    if (r < 35 || (r >= 60 && r < 75 && !c->nseen)) {
+    if (r < 30 || (r >= 55 && r < 80 && !c->nseen)) {
         grow(c, c->seq);
         c->state[c->seq] = S_WRITTEN;
         c->live++;
@@ -280,7 +294,7 @@ static void next_op(struct client *c)
         c->seq++;
         st_writes++;
         xsl_async_write(c->a, 0, c->path, val, n, op_done, c);
-    } else if (r < 60) {
+    } else if (r < 55) {
         st_reads++;
         if (!c->nseen) {
             xsl_async_read(c->a, 0, "/load", op_done, c);
@@ -289,9 +303,9 @@ static void next_op(struct client *c)
         c->op_seq = c->seen[rand() % c->nseen];
         snprintf(c->path, sizeof(c->path), "/load/c%d/%u", c->id, c->op_seq);
         xsl_async_read(c->a, 0, c->path, read_done, c);
-    } else if (r < 75) {
+    } else if (r < 80) {
         do_rm(c);
-    } else if (r < 85) {
+    } else if (r < 90) {
         xsl_async_transaction_start(c->a, txn_start_done, c);
     } else if (r < 95) {
         st_watch_churn++;
@@ -301,7 +315,7 @@ static void next_op(struct client *c)
     } else {
         st_dirs++;
         snprintf(c->path, sizeof(c->path), "/load/c%d", c->id);
-        xsl_async_directory(c->a, 0, c->path, op_done, c);
+        xsl_async_directory(c->a, 0, c->path, dir_done, c);
     }
 }
 

@@ -281,11 +281,9 @@ static void test_control_and_domains(void)
 
     if (xsl_open(sock0, &h) || xsl_open(sock5, &g) || xsl_open(sock0, &w))
         exit(2);
-    check(xsl_control(h, chk, 1, &r) == 0 && !strcmp(r, "OK"),
-          "CONTROL check");
+    check(xsl_control(h, chk, 1, &r) == 0 && !strcmp(r, "OK"), "CONTROL check");
     free(r);
-    check(xsl_control(h, log, 2, NULL) == 0 &&
-              xsl_control(h, pr, 2, NULL) == 0,
+    check(xsl_control(h, log, 2, NULL) == 0 && xsl_control(h, pr, 2, NULL) == 0,
           "CONTROL log and print");
     check(xsl_control(h, q, 1, &r) == 0 && strstr(r, "transaction-nodes"),
           "CONTROL quota lists the quotas");

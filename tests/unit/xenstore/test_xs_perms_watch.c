@@ -31,17 +31,16 @@ static void test_acl_table(void **state)
 
     /* owner 1, default none, 2 may read, 3 may write */
     assert_int_equal(t_write(d0, 0, "/acl/n", "v"), 0);
-    assert_int_equal(t_call(d0, XS_SET_PERMS, 0, 4, "/acl/n", "n1", "r2",
-                            "w3"),
+    assert_int_equal(t_call(d0, XS_SET_PERMS, 0, 4, "/acl/n", "n1", "r2", "w3"),
                      0);
     assert_int_equal(t_call(d0, XS_SET_PERMS, 0, 2, "/acl", "r0"), 0);
-    assert_int_equal(t_read(d1, 0, "/acl/n"), 0);     /* owner */
+    assert_int_equal(t_read(d1, 0, "/acl/n"), 0); /* owner */
     assert_int_equal(t_write(d1, 0, "/acl/n", "1"), 0);
-    assert_int_equal(t_read(d2, 0, "/acl/n"), 0);     /* r */
+    assert_int_equal(t_read(d2, 0, "/acl/n"), 0); /* r */
     assert_int_equal(t_write(d2, 0, "/acl/n", "2"), EACCES);
     assert_int_equal(t_read(d3, 0, "/acl/n"), EACCES); /* w only */
     assert_int_equal(t_write(d3, 0, "/acl/n", "3"), 0);
-    assert_int_equal(t_read(d0, 0, "/acl/n"), 0);     /* dom0 */
+    assert_int_equal(t_read(d0, 0, "/acl/n"), 0); /* dom0 */
     assert_string_equal(t_last.body, "3");
     /* GET_PERMS returns the list as set. */
     assert_int_equal(t_call(d2, XS_GET_PERMS, 0, 1, "/acl/n"), 0);
@@ -88,8 +87,7 @@ static void test_set_target(void **state)
     struct xs_conn *d0 = t_conn(0), *stub = t_conn(8), *guest = t_conn(9);
 
     assert_int_equal(t_write(d0, 0, "/t/guest-owned", "g"), 0);
-    assert_int_equal(t_call(d0, XS_SET_PERMS, 0, 2, "/t/guest-owned", "n9"),
-                     0);
+    assert_int_equal(t_call(d0, XS_SET_PERMS, 0, 2, "/t/guest-owned", "n9"), 0);
     assert_int_equal(t_read(stub, 0, "/t/guest-owned"), EACCES);
     assert_int_equal(t_call(d0, XS_SET_TARGET, 0, 2, "8", "9"), 0);
     assert_int_equal(t_read(stub, 0, "/t/guest-owned"), 0);
@@ -174,19 +172,17 @@ static void test_watch_relative_and_perms(void **state)
     assert_true(t_event(g, p, t));
     assert_string_equal(p, "device/vif/0");
     /* Domain 6 watches the same subtree but may not read it. */
-    assert_int_equal(t_call(other, XS_WATCH, 0, 2, "/local/domain/4", "o"),
-                     0);
+    assert_int_equal(t_call(other, XS_WATCH, 0, 2, "/local/domain/4", "o"), 0);
     t_drop_events(other);
     assert_int_equal(t_write(d0, 0, "/local/domain/4/device/vif/1", "x"), 0);
     assert_int_equal(t_nevents(other), 0);
     /* Losing access is seen: the old permissions allowed reading. */
-    assert_int_equal(t_call(d0, XS_SET_PERMS, 0, 3, "/local/domain/4/device",
-                            "n4", "r6"),
-                     0);
+    assert_int_equal(
+        t_call(d0, XS_SET_PERMS, 0, 3, "/local/domain/4/device", "n4", "r6"),
+        0);
     t_drop_events(other);
-    assert_int_equal(t_call(d0, XS_SET_PERMS, 0, 2, "/local/domain/4/device",
-                            "n4"),
-                     0);
+    assert_int_equal(
+        t_call(d0, XS_SET_PERMS, 0, 2, "/local/domain/4/device", "n4"), 0);
     assert_true(t_event(other, p, t));
     assert_string_equal(p, "/local/domain/4/device");
 }
@@ -241,9 +237,8 @@ static void test_release_removes_owned_nodes(void **state)
 
     assert_int_equal(t_call(d0, XS_INTRODUCE, 0, 3, "21", "1", "1"), 0);
     assert_int_equal(t_call(d0, XS_MKDIR, 0, 1, "/local/domain/21"), 0);
-    assert_int_equal(t_call(d0, XS_SET_PERMS, 0, 3, "/local/domain/21", "n0",
-                            "b21"),
-                     0);
+    assert_int_equal(
+        t_call(d0, XS_SET_PERMS, 0, 3, "/local/domain/21", "n0", "b21"), 0);
     assert_int_equal(t_write(g, 0, "data/x", "1"), 0);
     assert_int_equal(xs_domain_find(&X, 21)->acc[XS_ACC_NODES], 2);
     assert_int_equal(t_call(g, XS_WATCH, 0, 2, "data", "t"), 0);

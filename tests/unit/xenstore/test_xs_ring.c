@@ -17,8 +17,7 @@
 static struct xenstore_domain_interface pages[NPAGES];
 static int mapped[NPAGES], bound[NPAGES], notified[NPAGES];
 
-static struct xenstore_domain_interface *tb_map(void *priv,
-                                                unsigned int domid,
+static struct xenstore_domain_interface *tb_map(void *priv, unsigned int domid,
                                                 uint64_t mfn)
 {
     (void)priv;
@@ -56,8 +55,11 @@ static int tb_notify(void *priv, int port)
 }
 
 static const struct xs_ring_backend test_backend = {
-    .map = tb_map, .unmap = tb_unmap, .bind = tb_bind,
-    .unbind = tb_unbind, .notify = tb_notify,
+    .map = tb_map,
+    .unmap = tb_unmap,
+    .bind = tb_bind,
+    .unbind = tb_unbind,
+    .notify = tb_notify,
 };
 
 static int ring_setup(void **state)
@@ -219,9 +221,8 @@ static void test_ring_watch_event(void **state)
     assert_true(guest_reply(r, &h, body)); /* the initial fire */
     assert_int_equal(h.type, XS_WATCH_EVENT);
     assert_string_equal(body, "control");
-    assert_int_equal(t_write(d0, 0, "/local/domain/3/control/shutdown",
-                             "poweroff"),
-                     0);
+    assert_int_equal(
+        t_write(d0, 0, "/local/domain/3/control/shutdown", "poweroff"), 0);
     /* The daemon services rings with new output (its kick); do it here. */
     xs_domain_service(&X, d);
     assert_true(guest_reply(r, &h, body));
@@ -233,8 +234,8 @@ static void test_ring_watch_event(void **state)
 static void test_ring_bad_index_and_payload(void **state)
 {
     struct xs_conn *d0 = t_conn(0);
-    struct xs_domain *d1 = introduce(d0, "1", "1"), *d2 = introduce(d0, "2",
-                                                                    "2");
+    struct xs_domain *d1 = introduce(d0, "1", "1"),
+                     *d2 = introduce(d0, "2", "2");
     struct xsd_sockmsg h = {.type = XS_READ, .len = XENSTORE_PAYLOAD_MAX + 1};
 
     /* A producer index too far ahead of the consumer. */
@@ -278,10 +279,8 @@ int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, ring_setup, t_teardown)
     const struct CMUnitTest tests[] = {
-        T(test_ring_request_reply),
-        T(test_ring_wrap_and_full),
-        T(test_ring_watch_event),
-        T(test_ring_bad_index_and_payload),
+        T(test_ring_request_reply),         T(test_ring_wrap_and_full),
+        T(test_ring_watch_event),           T(test_ring_bad_index_and_payload),
         T(test_ring_map_and_bind_failures),
     };
 

@@ -71,8 +71,8 @@ static void test_path_rules(void **state)
 {
     struct xs_conn *c = t_conn(0);
     char long_path[XENSTORE_ABS_PATH_MAX + 10];
-    static const char *bad[] = {"", "/a/", "/a//b", "/a b", "/a\\b",
-                                "/a.b", "@foo", "/ä", NULL};
+    static const char *bad[] = {"",     "/a/",  "/a//b", "/a b", "/a\\b",
+                                "/a.b", "@foo", "/ä",    NULL};
     int i;
 
     for (i = 0; bad[i]; i++)
@@ -229,8 +229,7 @@ static void test_control(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_initial_tree, t_setup,
-                                        t_teardown),
+        cmocka_unit_test_setup_teardown(test_initial_tree, t_setup, t_teardown),
         cmocka_unit_test_setup_teardown(test_write_read_implicit_parents,
                                         t_setup, t_teardown),
         cmocka_unit_test_setup_teardown(test_children_order_and_rm, t_setup,
@@ -240,10 +239,9 @@ int main(void)
                                         t_teardown),
         cmocka_unit_test_setup_teardown(test_directory_part, t_setup,
                                         t_teardown),
-        cmocka_unit_test_setup_teardown(test_framing_split_and_batched,
-                                        t_setup, t_teardown),
-        cmocka_unit_test_setup_teardown(test_bad_requests, t_setup,
+        cmocka_unit_test_setup_teardown(test_framing_split_and_batched, t_setup,
                                         t_teardown),
+        cmocka_unit_test_setup_teardown(test_bad_requests, t_setup, t_teardown),
         cmocka_unit_test_setup_teardown(test_unprivileged_ops_denied, t_setup,
                                         t_teardown),
         cmocka_unit_test_setup_teardown(test_control, t_setup, t_teardown),

@@ -175,12 +175,11 @@ static void test_quota_watches_txns_perms_path(void **state)
     assert_int_equal(t_call(d0, XS_MKDIR, 0, 1, "/local/domain/8"), 0);
     assert_int_equal(t_call(d0, XS_SET_PERMS, 0, 2, "/local/domain/8", "n8"),
                      0);
-    assert_int_equal(t_call(g, XS_SET_PERMS, 0, 4, "/local/domain/8", "n8",
-                            "r1", "r2"),
-                     ENOSPC);
-    assert_int_equal(t_call(g, XS_SET_PERMS, 0, 3, "/local/domain/8", "n8",
-                            "r1"),
-                     0);
+    assert_int_equal(
+        t_call(g, XS_SET_PERMS, 0, 4, "/local/domain/8", "n8", "r1", "r2"),
+        ENOSPC);
+    assert_int_equal(
+        t_call(g, XS_SET_PERMS, 0, 3, "/local/domain/8", "n8", "r1"), 0);
     /* path-max counts the part below /local/domain/N/ (two components,
      * so no child list grows past the node-size quota). */
     memset(path, 'p', XENSTORE_REL_PATH_MAX + 1);
@@ -281,6 +280,5 @@ int main(void)
         T(test_watch_event_timeout_and_output_limit),
     };
 
-    return cmocka_run_group_tests_name("xenstore_txn_quota", tests, NULL,
-                                       NULL);
+    return cmocka_run_group_tests_name("xenstore_txn_quota", tests, NULL, NULL);
 }

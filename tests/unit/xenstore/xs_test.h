@@ -95,7 +95,8 @@ static __attribute__((unused)) void t_pump(struct xs_conn *c)
     }
 }
 
-static __attribute__((unused)) bool t_take(struct xs_conn *c, bool event, struct t_msg *out)
+static __attribute__((unused)) bool t_take(struct xs_conn *c, bool event,
+                                           struct t_msg *out)
 {
     struct t_msg **pp, *m;
 
@@ -112,7 +113,8 @@ static __attribute__((unused)) bool t_take(struct xs_conn *c, bool event, struct
 }
 
 /* Next watch event for c: path and token, or false. */
-static __attribute__((unused)) bool t_event(struct xs_conn *c, char *path, char *token)
+static __attribute__((unused)) bool t_event(struct xs_conn *c, char *path,
+                                            char *token)
 {
     struct t_msg m;
 
@@ -154,11 +156,12 @@ static __attribute__((unused)) int t_errno(const char *name)
 }
 
 /* Feed one framed request; 0 or the errno of an XS_ERROR reply. */
-static __attribute__((unused)) int t_raw(struct xs_conn *c, uint32_t type, uint32_t tx,
-                 const void *body, size_t len)
+static __attribute__((unused)) int t_raw(struct xs_conn *c, uint32_t type,
+                                         uint32_t tx, const void *body,
+                                         size_t len)
 {
-    struct xsd_sockmsg h = {.type = type, .req_id = ++t_req_id,
-                            .tx_id = tx, .len = len};
+    struct xsd_sockmsg h = {
+        .type = type, .req_id = ++t_req_id, .tx_id = tx, .len = len};
     char buf[sizeof(h) + XENSTORE_PAYLOAD_MAX];
 
     memcpy(buf, &h, sizeof(h));
@@ -176,7 +179,8 @@ static __attribute__((unused)) int t_raw(struct xs_conn *c, uint32_t type, uint3
 }
 
 /* A request of n NUL-terminated strings. */
-static __attribute__((unused)) int t_call(struct xs_conn *c, uint32_t type, uint32_t tx, int n, ...)
+static __attribute__((unused)) int t_call(struct xs_conn *c, uint32_t type,
+                                          uint32_t tx, int n, ...)
 {
     char buf[XENSTORE_PAYLOAD_MAX];
     size_t len = 0, l;
@@ -195,8 +199,8 @@ static __attribute__((unused)) int t_call(struct xs_conn *c, uint32_t type, uint
     return t_raw(c, type, tx, buf, len);
 }
 
-static __attribute__((unused)) int t_write(struct xs_conn *c, uint32_t tx, const char *path,
-                   const char *value)
+static __attribute__((unused)) int t_write(struct xs_conn *c, uint32_t tx,
+                                           const char *path, const char *value)
 {
     char buf[XENSTORE_PAYLOAD_MAX];
     size_t lp = strlen(path) + 1, lv = strlen(value);
@@ -206,7 +210,8 @@ static __attribute__((unused)) int t_write(struct xs_conn *c, uint32_t tx, const
     return t_raw(c, XS_WRITE, tx, buf, lp + lv);
 }
 
-static __attribute__((unused)) int t_read(struct xs_conn *c, uint32_t tx, const char *path)
+static __attribute__((unused)) int t_read(struct xs_conn *c, uint32_t tx,
+                                          const char *path)
 {
     return t_call(c, XS_READ, tx, 1, path);
 }
