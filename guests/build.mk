@@ -78,3 +78,7 @@ GUEST_UT_CFLAGS := -Iguests/lib -D__XEN_INTERFACE_VERSION__=0x00040e00 \
 	guests/lib/event_2l.c,,$(GUEST_UT_CFLAGS)))
 #PENDING $(eval $(call unit_test,guest_elf,$(GUEST_UT)/test_guest_elf.c,,$(GUEST_UT_CFLAGS) \
 	-DGUEST_OUT=\"$(GUEST_OUT)\"))
+
+# Keep the objects of the pattern chains (make would delete them).
+.SECONDARY: $(call guest_lib_objs,ref) $(call guest_lib_objs,test) \
+	$(patsubst %,$(GUEST_OUT)/tests/%.o,$(GUEST_TEST_NAMES))

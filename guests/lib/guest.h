@@ -91,6 +91,7 @@ int vprintf(const char *fmt, va_list ap);
 /* setup.c */
 void __noreturn guest_shutdown(unsigned int reason);
 void __noreturn guest_panic(const char *fmt, ...) __printf(1, 2);
+void guest_init_basic(void); /* traps_init + mm_map_shared_info */
 const char *cmdline_value(const char *key, char *buf, size_t size);
 
 /* Per-number count of every hypercall this guest issued (hypercall.c). */

@@ -14,6 +14,7 @@
 #include "hypercall.h"
 #include "mm.h"
 #include "tap.h"
+#include "traps.h"
 
 start_info_t *start_info;
 shared_info_t *shared_info;
@@ -79,6 +80,13 @@ const char *cmdline_value(const char *key, char *buf, size_t size)
             p++;
     }
     return NULL;
+}
+
+/* What most guests want first: traps, callbacks, shared_info. */
+void guest_init_basic(void)
+{
+    traps_init();
+    mm_map_shared_info();
 }
 
 void __noreturn guest_setup(start_info_t *si)
