@@ -24,3 +24,19 @@ ALL_TARGETS += $(BUILD)/san/boot
 
 $(eval $(call test_prog,link_client,tests/integration/machine/link_client.c,\
 	$(BUILD)/san/lib/libpvctrl.a -lpthread,$(HOST_CFLAGS_dom0-tools)))
+
+# ---------------------------------------------------------- libpvguest
+# The domain builder core (dom0-tools/include/pvguest.h).  A program that
+# links libpvguest.a also needs $(PVGUEST_LIBS).
+PVGUEST_SRCS := $(wildcard dom0-tools/libpvguest/*.c)
+PVGUEST_LIBS := -lelf -llzma -lz
+$(eval $(call host_lib,pvguest,$(PVGUEST_SRCS)))
+
+# Unit tests compile the library sources with a 16 MiB decompression
+# limit so that the limit itself can be tested.
+PVGUEST_UT := tests/unit/pvguest
+PVGUEST_TEST_CFLAGS := -D__XEN_TOOLS__ -Idom0-tools/include \
+	-Idom0-tools/libpvguest -I$(PVGUEST_UT)
+$(eval $(call unit_test,pvguest-image,$(PVGUEST_UT)/test_image.c \
+	$(PVGUEST_SRCS),$(PVGUEST_LIBS), \
+	$(PVGUEST_TEST_CFLAGS) -DPVGUEST__DECOMP_MAX=16777216u))
