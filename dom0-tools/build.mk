@@ -40,3 +40,5 @@ PVGUEST_TEST_CFLAGS := -D__XEN_TOOLS__ -Idom0-tools/include \
 $(eval $(call unit_test,pvguest-image,$(PVGUEST_UT)/test_image.c \
 	$(PVGUEST_SRCS),$(PVGUEST_LIBS), \
 	$(PVGUEST_TEST_CFLAGS) -DPVGUEST__DECOMP_MAX=16777216u))
+$(eval $(call unit_test,pvguest-layout,$(PVGUEST_UT)/test_layout.c \
+	$(PVGUEST_SRCS),$(PVGUEST_LIBS),$(PVGUEST_TEST_CFLAGS)))
