@@ -31,6 +31,7 @@ bool tap_eq_hex(unsigned long got, unsigned long want, const char *fmt, ...)
 bool tap_check(bool cond, const char *why, const char *fmt, ...) __printf(3, 4);
 void tap_skip(const char *reason, const char *fmt, ...) __printf(2, 3);
 void tap_diag(const char *fmt, ...) __printf(1, 2);
+void tap_finish(void); /* print the plan only */
 void __noreturn tap_done(void);
 
 /* A negative errno as text ("-EINVAL"), for messages. */
