@@ -42,3 +42,5 @@ $(eval $(call unit_test,pvguest-image,$(PVGUEST_UT)/test_image.c \
 	$(PVGUEST_TEST_CFLAGS) -DPVGUEST__DECOMP_MAX=16777216u))
 $(eval $(call unit_test,pvguest-layout,$(PVGUEST_UT)/test_layout.c \
 	$(PVGUEST_SRCS),$(PVGUEST_LIBS),$(PVGUEST_TEST_CFLAGS)))
+$(eval $(call unit_test,pvguest-build,$(PVGUEST_UT)/test_build.c \
+	$(PVGUEST_SRCS),$(PVGUEST_LIBS),$(PVGUEST_TEST_CFLAGS)))
