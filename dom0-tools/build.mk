@@ -44,3 +44,9 @@ $(eval $(call unit_test,pvguest-layout,$(PVGUEST_UT)/test_layout.c \
 	$(PVGUEST_SRCS),$(PVGUEST_LIBS),$(PVGUEST_TEST_CFLAGS)))
 $(eval $(call unit_test,pvguest-build,$(PVGUEST_UT)/test_build.c \
 	$(PVGUEST_SRCS),$(PVGUEST_LIBS),$(PVGUEST_TEST_CFLAGS)))
+$(eval $(call fuzz_target,pvguest-image, \
+	tests/fuzz/pvguest/fuzz_pvguest_image.c $(PVGUEST_SRCS), \
+	$(PVGUEST_LIBS),$(PVGUEST_TEST_CFLAGS),tests/fuzz/pvguest/corpus))
+# Writes the fuzz seed corpus: build/tests/bin/pvguest-make-corpus DIR
+$(eval $(call test_prog,pvguest-make-corpus, \
+	tests/fuzz/pvguest/make_corpus.c,$(PVGUEST_LIBS),$(PVGUEST_TEST_CFLAGS)))
