@@ -15,7 +15,8 @@ HOST_CFLAGS_bench/xenstore := $(UV_CFLAGS) -I$(XSL_DIR) -I$(XSL_DIR)/include
 # The engine: no libuv, shared by the daemon, the tests and the fuzzer.
 XSD_ENGINE := $(addprefix $(XSL_DIR)/,xs_tree.c xs_conn.c xs_ops.c \
 	xs_watch.c xs_txn.c xs_domain.c xs_control.c xs_ring.c)
-XSD_DAEMON := $(XSD_ENGINE) $(XSL_DIR)/xs_daemon.c $(XSL_DIR)/xs_main.c
+XSD_DAEMON := $(XSD_ENGINE) $(XSL_DIR)/xs_ring_file.c $(XSL_DIR)/xs_daemon.c \
+	$(XSL_DIR)/xs_main.c
 XSL_LIB := $(addprefix $(XSL_DIR)/,xsl_wire.c xsl_sync.c xsl_async.c)
 
 $(eval $(call host_prog,xenstore-lite,xsd,$(XSD_DAEMON),$(UV_LIBS)))
@@ -50,7 +51,8 @@ $(XS_TEST_BIN)/%: tests/integration/xenstore/%.c $(BUILD)/san/lib/libxsl.a \
 	$(Q)mkdir -p $(@D)
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) $(SAN_FLAGS) $(HOST_CFLAGS_xenstore-lite) \
 		-o $@ $< $(BUILD)/san/lib/libxsl.a $(UV_LIBS)
-ALL_TARGETS += $(XS_TEST_BIN)/xs_robust $(XS_TEST_BIN)/xs_load
+ALL_TARGETS += $(XS_TEST_BIN)/xs_robust $(XS_TEST_BIN)/xs_load \
+	$(XS_TEST_BIN)/xs_guest
 
 # ---------------------------------------------------------------- bench
 $(BUILD)/bench/xenstore-bench: bench/xenstore/xs_bench.c $(XSD_ENGINE) \

@@ -133,8 +133,19 @@ struct xs_ring_backend {
     int (*bind)(void *priv, unsigned int domid, uint32_t remote_port);
     void (*unbind)(void *priv, int local_port);
     int (*notify)(void *priv, int local_port);
+    /* Event delivery (optional for a backend driven by hand, as in the
+     * unit tests): the daemon polls event_fd() and, when it is readable,
+     * calls pending() until it returns a negative errno; each local port
+     * returned goes to xs_domain_event().  Like /dev/xen/evtchn. */
+    int (*event_fd)(void *priv);
+    int (*pending)(void *priv);
     void *priv;
 };
+
+/* A backend serving rings from files in a directory (xs_ring_file.c):
+ * for tests and demonstrations without a hypervisor. */
+const struct xs_ring_backend *xs_ring_file_open(const char *dir);
+void xs_ring_file_close(const struct xs_ring_backend *rb);
 
 struct xs_conn;
 struct xs_domain {

@@ -271,6 +271,35 @@ static void connection_cb(uv_stream_t *server, int status)
     cl->conn->transport = cl;
 }
 
+/* Event channels fired: service each domain whose port is pending. */
+static void evpoll_cb(uv_poll_t *h, int status, int events)
+{
+    struct xs_daemon *d = h->data;
+    const struct xs_ring_backend *rb = d->xsd.ring;
+    int port;
+
+    (void)events;
+    if (status < 0 || !rb)
+        return;
+    while ((port = rb->pending(rb->priv)) >= 0)
+        xs_domain_event(&d->xsd, port);
+}
+
+int xs_daemon_set_ring_backend(struct xs_daemon *d,
+                               const struct xs_ring_backend *rb)
+{
+    int err;
+
+    d->xsd.ring = rb;
+    if (!rb->event_fd || !rb->pending)
+        return 0;
+    if ((err = uv_poll_init(d->loop, &d->evpoll, rb->event_fd(rb->priv))))
+        return err;
+    d->evpoll.data = d;
+    d->evpoll_on = true;
+    return uv_poll_start(&d->evpoll, UV_READABLE, evpoll_cb);
+}
+
 int xs_daemon_init(struct xs_daemon *d, uv_loop_t *loop)
 {
     int err;
@@ -340,6 +369,8 @@ void xs_daemon_stop(struct xs_daemon *d)
         if (c->kind == XS_CONN_SOCKET && c->transport)
             client_close(c->transport);
     uv_close((uv_handle_t *)&d->flush, NULL);
+    if (d->evpoll_on)
+        uv_close((uv_handle_t *)&d->evpoll, NULL);
 }
 
 void xs_daemon_free(struct xs_daemon *d)

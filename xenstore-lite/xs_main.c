@@ -27,6 +27,7 @@ struct xs_opts {
     const char *socket;
     const char *pid_file;
     const char *log_file;
+    const char *ring_dir;
     bool daemonize;
     int log_fd;
 };
@@ -69,6 +70,9 @@ static void usage(FILE *f)
 "                           instead of deleting them\n"
 "  -O, --max-output BYTES   drop a connection whose unsent output exceeds\n"
 "                           this (default 16 MiB)\n"
+"      --ring-dir DIR       serve guest rings from files in DIR instead of a\n"
+"                           hypervisor (page-MFN files, datagram event\n"
+"                           channels; for tests, see docs/xenstore.md)\n"
 "  -H, -h, --help           this text\n"
 "\n"
 "Quotas bind unprivileged connections only.  SIGTERM or SIGINT stop the\n"
@@ -206,27 +210,18 @@ static int parse_domain_socket(struct xs_daemon *d, const char *arg)
     return err;
 }
 
-static const struct option long_opts[] = {{"socket", 1, NULL, 's'},
-                                          {"domain-socket", 1, NULL, 'u'},
-                                          {"foreground", 0, NULL, 'N'},
-                                          {"no-fork", 0, NULL, 'N'},
-                                          {"daemon", 0, NULL, 'D'},
-                                          {"pid-file", 1, NULL, 'F'},
-                                          {"log-file", 1, NULL, 'T'},
-                                          {"trace-file", 1, NULL, 'T'},
-                                          {"entry-nb", 1, NULL, 'E'},
-                                          {"entry-size", 1, NULL, 'S'},
-                                          {"watch-nb", 1, NULL, 'W'},
-                                          {"transaction", 1, NULL, 't'},
-                                          {"perm-nb", 1, NULL, 'A'},
-                                          {"path-max", 1, NULL, 'M'},
-                                          {"quota", 1, NULL, 'Q'},
-                                          {"quota-soft", 1, NULL, 'q'},
-                                          {"timeout", 1, NULL, 'w'},
-                                          {"keep-orphans", 0, NULL, 'K'},
-                                          {"max-output", 1, NULL, 'O'},
-                                          {"help", 0, NULL, 'H'},
-                                          {NULL, 0, NULL, 0}};
+static const struct option long_opts[] = {
+    {"socket", 1, NULL, 's'},     {"domain-socket", 1, NULL, 'u'},
+    {"foreground", 0, NULL, 'N'}, {"no-fork", 0, NULL, 'N'},
+    {"daemon", 0, NULL, 'D'},     {"pid-file", 1, NULL, 'F'},
+    {"log-file", 1, NULL, 'T'},   {"trace-file", 1, NULL, 'T'},
+    {"entry-nb", 1, NULL, 'E'},   {"entry-size", 1, NULL, 'S'},
+    {"watch-nb", 1, NULL, 'W'},   {"transaction", 1, NULL, 't'},
+    {"perm-nb", 1, NULL, 'A'},    {"path-max", 1, NULL, 'M'},
+    {"quota", 1, NULL, 'Q'},      {"quota-soft", 1, NULL, 'q'},
+    {"timeout", 1, NULL, 'w'},    {"keep-orphans", 0, NULL, 'K'},
+    {"max-output", 1, NULL, 'O'}, {"ring-dir", 1, NULL, 'R'},
+    {"help", 0, NULL, 'H'},       {NULL, 0, NULL, 0}};
 
 int main(int argc, char **argv)
 {
@@ -234,6 +229,7 @@ int main(int argc, char **argv)
     const char *quota_name[128] = {0};
     char *domain_sockets[16], *rundir = NULL, *sock = NULL, spec[64];
     unsigned int ndomsock = 0, i;
+    const struct xs_ring_backend *ring = NULL;
     struct xs_daemon d;
     uv_loop_t loop;
     uv_signal_t sterm, sint;
@@ -300,6 +296,9 @@ int main(int argc, char **argv)
         case 'O':
             d.xsd.max_conn_output = strtoul(optarg, NULL, 10);
             break;
+        case 'R':
+            o.ring_dir = optarg;
+            break;
         case 'H':
         case 'h':
             usage(stdout);
@@ -359,6 +358,14 @@ int main(int argc, char **argv)
     for (i = 0; i < ndomsock; i++)
         if (parse_domain_socket(&d, domain_sockets[i]))
             goto out;
+    if (o.ring_dir) {
+        ring = xs_ring_file_open(o.ring_dir);
+        if (!ring || xs_daemon_set_ring_backend(&d, ring)) {
+            fprintf(stderr, "xenstore-lite: cannot use ring dir %s: %s\n",
+                    o.ring_dir, strerror(errno));
+            goto out;
+        }
+    }
     if (o.pid_file) {
         FILE *f = fopen(o.pid_file, "w");
 
@@ -401,7 +408,8 @@ out:
         uv_walk(&loop, close_signal, NULL);
         uv_run(&loop, UV_RUN_DEFAULT);
     }
-    xs_daemon_free(&d);
+    xs_daemon_free(&d); /* unmaps and unbinds through the backend */
+    xs_ring_file_close(ring);
     uv_loop_close(&loop);
     if (o.log_fd >= 0)
         close(o.log_fd);
