@@ -63,3 +63,10 @@ $(BUILD)/bench/xenstore-bench: bench/xenstore/xs_bench.c $(XSD_ENGINE) \
 		bench/xenstore/xs_bench.c $(XSD_ENGINE) $(BUILD)/lib/libxsl.a \
 		$(UV_LIBS) -lpthread
 BENCHMARKS += $(BUILD)/bench/xenstore-bench
+
+# The helpers above list sources only; rebuild on header changes too.
+XS_HEADERS := $(XSL_DIR)/xs_core.h $(XSL_DIR)/include/xsl.h \
+	tests/unit/xenstore/xs_test.h
+$(addprefix $(BUILD)/tests/unit/xenstore-,tree perms-watch txn-quota ring) \
+	$(BUILD)/fuzz/xenstore-engine $(BUILD)/bench/xenstore-bench \
+	$(addprefix $(XS_TEST_BIN)/,xs_robust xs_load xs_guest): $(XS_HEADERS)
