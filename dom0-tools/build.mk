@@ -4,7 +4,7 @@
 # pvisor-linkd (the link daemon) and pvctl (the xl-like CLI).
 
 HOST_DIRS += dom0-tools
-HOST_CFLAGS_dom0-tools := -D__XEN_TOOLS__ -Idom0-tools/include -Idom0-tools/libpvctrl \
+HOST_CFLAGS_dom0-tools := -D__XEN_TOOLS__ -include stdint.h -Idom0-tools/include -Idom0-tools/libpvctrl \
 	-Ihypervisor/include/public $(UV_CFLAGS)
 
 PVCTRL_SRCS := $(wildcard dom0-tools/libpvctrl/*.c)
@@ -32,12 +32,14 @@ PVGUEST_SRCS := $(wildcard dom0-tools/libpvguest/*.c)
 PVGUEST_LIBS := -lelf -llzma -lz
 $(eval $(call host_lib,pvguest,$(PVGUEST_SRCS)))
 
-# Unit tests compile the library sources with a 16 MiB decompression
-# limit so that the limit itself can be tested.
+# Unit tests compile the library sources with them; pvguest-bzimage sets
+# a 16 MiB decompression limit so that the limit itself can be tested.
 PVGUEST_UT := tests/unit/pvguest
 PVGUEST_TEST_CFLAGS := -D__XEN_TOOLS__ -Idom0-tools/include \
 	-Idom0-tools/libpvguest -I$(PVGUEST_UT)
 $(eval $(call unit_test,pvguest-image,$(PVGUEST_UT)/test_image.c \
+	$(PVGUEST_SRCS),$(PVGUEST_LIBS),$(PVGUEST_TEST_CFLAGS)))
+$(eval $(call unit_test,pvguest-bzimage,$(PVGUEST_UT)/test_bzimage.c \
 	$(PVGUEST_SRCS),$(PVGUEST_LIBS), \
 	$(PVGUEST_TEST_CFLAGS) -DPVGUEST__DECOMP_MAX=16777216u))
 $(eval $(call unit_test,pvguest-layout,$(PVGUEST_UT)/test_layout.c \

@@ -33,7 +33,7 @@
 #define PVGUEST_UNSET (~0ULL)
 
 /* Limits on untrusted kernels (see docs/domain-builder.md). */
-#define PVGUEST_MAX_SEGMENTS    64          /* loadable PT_LOADs */
+#define PVGUEST_MAX_SEGMENTS    64           /* loadable PT_LOADs */
 #define PVGUEST_MAX_KERNEL_SPAN (1ULL << 30) /* virt_kend - virt_kstart */
 #define PVGUEST_MAX_IMAGE_BYTES (512u << 20) /* decompressed ELF */
 #define PVGUEST_MAX_PAGES       (1ULL << 32) /* nr_pages of a domain */
@@ -63,7 +63,7 @@ struct pvguest_segment {
 
 struct pvguest_image {
     enum pvguest_format format;
-    uint8_t *elf;   /* the ELF file, owned by the image */
+    uint8_t *elf; /* the ELF file, owned by the image */
     size_t elf_len;
 
     /* Addresses, after Xen's defaults (libelf-dominfo.c) were applied. */
@@ -156,12 +156,12 @@ struct pvguest_layout {
     uint64_t start_info_pfn;
     uint64_t xenstore_pfn;
     uint64_t console_pfn;
-    struct pvguest_range pt; /* all page-table frames, L4 first */
+    struct pvguest_range pt;         /* all page-table frames, L4 first */
     uint64_t l3_pfn, l2_pfn, l1_pfn; /* first frame of each level */
     unsigned int nr_l3, nr_l2, nr_l1;
     uint64_t stack_pfn;
     struct pvguest_range padding; /* after the stack, up to virt_end */
-    unsigned int pt_iterations; /* rounds until the table count settled */
+    unsigned int pt_iterations;   /* rounds until the table count settled */
 
     /* What start_info will say. */
     uint32_t si_flags;  /* SIF_VIRT_P2M_4TOOLS [| SIF_MOD_START_PFN] */
@@ -204,8 +204,7 @@ struct pvguest_dom_ops {
      * writable at consecutive host pages, mfns[0] first, and stores the
      * start in *addr.  The shared_info frame is mapped this way too.
      */
-    int (*map)(void *opaque, const xen_pfn_t *mfns, size_t count,
-               void **addr);
+    int (*map)(void *opaque, const xen_pfn_t *mfns, size_t count, void **addr);
 
     /*
      * Undoes one map() (same addr and count).  When it returns, every
@@ -236,21 +235,21 @@ struct pvguest_dom_ops {
 };
 
 struct pvguest_build_params {
-    uint64_t nr_pages;         /* the domain's memory in pages */
-    const void *ramdisk;       /* NULL when ramdisk_len is 0 */
+    uint64_t nr_pages;   /* the domain's memory in pages */
+    const void *ramdisk; /* NULL when ramdisk_len is 0 */
     size_t ramdisk_len;
-    bool ramdisk_unmapped;     /* see pvguest_layout_params */
-    const char *cmdline;       /* NULL: empty; at most 1023 bytes */
-    uint32_t store_evtchn;     /* 0 when the caller has none */
-    uint32_t console_evtchn;   /* 0 when the caller has none */
+    bool ramdisk_unmapped;   /* see pvguest_layout_params */
+    const char *cmdline;     /* NULL: empty; at most 1023 bytes */
+    uint32_t store_evtchn;   /* 0 when the caller has none */
+    uint32_t console_evtchn; /* 0 when the caller has none */
 };
 
 struct pvguest_build_result {
     struct pvguest_layout layout;
     xen_pfn_t shared_info_mfn;
     xen_pfn_t start_info_mfn;
-    xen_pfn_t store_mfn;    /* for XS_INTRODUCE */
-    xen_pfn_t console_mfn;  /* for the console backend */
+    xen_pfn_t store_mfn;   /* for XS_INTRODUCE */
+    xen_pfn_t console_mfn; /* for the console backend */
     xen_pfn_t l4_mfn;
     vcpu_guest_context_t ctx; /* what set_vcpu_context received */
 };
@@ -268,7 +267,6 @@ struct pvguest_build_result {
 int pvguest_build(const struct pvguest_image *img,
                   const struct pvguest_build_params *p,
                   const struct pvguest_dom_ops *ops,
-                  struct pvguest_build_result *res, char *err,
-                  size_t errlen);
+                  struct pvguest_build_result *res, char *err, size_t errlen);
 
 #endif /* PVGUEST_H */

@@ -55,10 +55,10 @@
 #define L1_PROT_RO (PTE_P | PTE_A)
 #define LN_PROT    (PTE_P | PTE_RW | PTE_A | PTE_D | PTE_US)
 
-#define MFN_LIMIT    (1ULL << 40) /* 52-bit physical addresses */
-#define VA_MASK      ((1ULL << 48) - 1)
-#define PT_ENTRIES   512
-#define INVALID_P2M  (~0ULL)
+#define MFN_LIMIT   (1ULL << 40) /* 52-bit physical addresses */
+#define VA_MASK     ((1ULL << 48) - 1)
+#define PT_ENTRIES  512
+#define INVALID_P2M (~0ULL)
 
 /* Initial vCPU state (xg_dom_x86.c vcpu_x86_64()). */
 #define X86_EFLAGS_IF   (1u << 9)
@@ -95,8 +95,8 @@ static uint64_t min_u64(uint64_t a, uint64_t b)
  * the frames mfns[0..nr), mapping at most PVGUEST_MAP_MAX at a time and
  * unmapping each batch before the next.
  */
-static int put(struct bld *b, const xen_pfn_t *mfns, uint64_t nr,
-               uint64_t off, const void *src, uint64_t len, const char *what)
+static int put(struct bld *b, const xen_pfn_t *mfns, uint64_t nr, uint64_t off,
+               const void *src, uint64_t len, const char *what)
 {
     const uint8_t *s = src;
     uint64_t i = off >> PVGUEST_PAGE_SHIFT;
@@ -104,8 +104,8 @@ static int put(struct bld *b, const xen_pfn_t *mfns, uint64_t nr,
 
     off &= PVGUEST_PAGE_SIZE - 1;
     while (len) {
-        uint64_t need = (off + len + PVGUEST_PAGE_SIZE - 1) >>
-                        PVGUEST_PAGE_SHIFT;
+        uint64_t need =
+            (off + len + PVGUEST_PAGE_SIZE - 1) >> PVGUEST_PAGE_SHIFT;
         uint64_t count = min_u64(need, PVGUEST_MAP_MAX);
         uint64_t chunk = min_u64(len, count * PVGUEST_PAGE_SIZE - off);
         void *va = NULL;
@@ -135,9 +135,8 @@ static int put(struct bld *b, const xen_pfn_t *mfns, uint64_t nr,
 }
 
 /* put() into the domain's PFNs [r->pfn, r->pfn + r->pages). */
-static int put_range(struct bld *b, const struct pvguest_range *r,
-                     uint64_t off, const void *src, uint64_t len,
-                     const char *what)
+static int put_range(struct bld *b, const struct pvguest_range *r, uint64_t off,
+                     const void *src, uint64_t len, const char *what)
 {
     return put(b, b->p2m + r->pfn, r->pages, off, src, len, what);
 }
@@ -158,8 +157,7 @@ static int check_mfns(struct bld *b, uint64_t nr)
     for (uint64_t i = 0; i < nr; i++) {
         if (b->p2m[i] >= MFN_LIMIT)
             return FAIL(-EINVAL, "populate gave PFN %#llx the bad MFN %#llx",
-                        (unsigned long long)i,
-                        (unsigned long long)b->p2m[i]);
+                        (unsigned long long)i, (unsigned long long)b->p2m[i]);
     }
     sorted = malloc(nr * sizeof(*sorted));
     if (!sorted)
@@ -190,9 +188,8 @@ static int write_kernel(struct bld *b, const struct pvguest_image *img)
     for (unsigned int i = 0; !rc && i < img->nr_segments; i++) {
         const struct pvguest_segment *s = &img->seg[i];
 
-        rc = put_range(b, &lay->kernel, s->va - kva,
-                       img->elf + s->file_offset, s->filesz,
-                       "a kernel segment");
+        rc = put_range(b, &lay->kernel, s->va - kva, img->elf + s->file_offset,
+                       s->filesz, "a kernel segment");
     }
     return rc;
 }
@@ -200,8 +197,7 @@ static int write_kernel(struct bld *b, const struct pvguest_image *img)
 static int write_ramdisk(struct bld *b, const struct pvguest_build_params *p)
 {
     const struct pvguest_layout *lay = b->lay;
-    uint64_t tail = (lay->ramdisk.pages << PVGUEST_PAGE_SHIFT) -
-                    p->ramdisk_len;
+    uint64_t tail = (lay->ramdisk.pages << PVGUEST_PAGE_SHIFT) - p->ramdisk_len;
     int rc;
 
     if (!p->ramdisk_len)
@@ -334,10 +330,10 @@ static void make_context(const struct pvguest_image *img,
     memcpy(ctx->fpu_ctxt.x + FXSAVE_MXCSR_OFF, &mxcsr, sizeof(mxcsr));
     ctx->flags = VGCF_in_kernel | VGCF_online | VGCF_i387_valid;
     ctx->user_regs.rip = img->entry;
-    ctx->user_regs.rsp = lay->virt_base +
-                         ((lay->stack_pfn + 1) << PVGUEST_PAGE_SHIFT);
-    ctx->user_regs.rsi = lay->virt_base +
-                         (lay->start_info_pfn << PVGUEST_PAGE_SHIFT);
+    ctx->user_regs.rsp =
+        lay->virt_base + ((lay->stack_pfn + 1) << PVGUEST_PAGE_SHIFT);
+    ctx->user_regs.rsi =
+        lay->virt_base + (lay->start_info_pfn << PVGUEST_PAGE_SHIFT);
     ctx->user_regs.rflags = X86_EFLAGS_IF;
     ctx->user_regs.cs = FLAT_KERNEL_CS;
     ctx->user_regs.ss = FLAT_KERNEL_SS;
@@ -435,8 +431,8 @@ int pvguest_build(const struct pvguest_image *img,
         goto out;
 
     if (img->hypercall_page != PVGUEST_UNSET) {
-        uint64_t pfn = (img->hypercall_page - lay->virt_base) >>
-                       PVGUEST_PAGE_SHIFT;
+        uint64_t pfn =
+            (img->hypercall_page - lay->virt_base) >> PVGUEST_PAGE_SHIFT;
 
         rc = ops->init_hypercall_page(ops->opaque, b->p2m[pfn]);
         if (rc) {

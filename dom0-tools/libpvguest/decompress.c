@@ -94,8 +94,8 @@ int pvguest__bzimage_payload(const uint8_t *data, size_t len,
         return pvguest__fail(err, errlen, -ENOEXEC,
                              "bzImage payload [%#llx, +%#llx) lies outside "
                              "the %zu-byte file",
-                             (unsigned long long)off,
-                             (unsigned long long)plen, len);
+                             (unsigned long long)off, (unsigned long long)plen,
+                             len);
     if (plen == 0)
         return pvguest__fail(err, errlen, -ENOEXEC, "bzImage payload is empty");
     *payload = data + off;
@@ -109,8 +109,7 @@ struct outbuf {
     size_t size;
 };
 
-static int outbuf_grow(struct outbuf *o, size_t want, char *err,
-                       size_t errlen)
+static int outbuf_grow(struct outbuf *o, size_t want, char *err, size_t errlen)
 {
     size_t size = o->size ? o->size : 1u << 16;
     uint8_t *p;
@@ -176,8 +175,7 @@ static int gunzip(const uint8_t *in, size_t in_len, struct outbuf *o,
         if (zrc == Z_STREAM_END)
             break;
         if (zrc == Z_BUF_ERROR && zs.avail_out != 0) {
-            rc = pvguest__fail(err, errlen, -ENOEXEC,
-                               "gzip: stream truncated");
+            rc = pvguest__fail(err, errlen, -ENOEXEC, "gzip: stream truncated");
             break;
         }
         if (zrc != Z_OK && zrc != Z_BUF_ERROR) {
@@ -239,9 +237,9 @@ static int unxz(const uint8_t *in, size_t in_len, struct outbuf *o,
             break;
         if (r == LZMA_OK) /* a call without progress ends in BUF_ERROR */
             continue;
-        rc = pvguest__fail(err, errlen,
-                           r == LZMA_MEM_ERROR ? -ENOMEM : -ENOEXEC,
-                           "xz: %s", lzma_strerror(r));
+        rc =
+            pvguest__fail(err, errlen, r == LZMA_MEM_ERROR ? -ENOMEM : -ENOEXEC,
+                          "xz: %s", lzma_strerror(r));
         break;
     }
     *out_len = s.total_out;
@@ -262,8 +260,7 @@ int pvguest__decompress(enum pvguest__comp comp, const uint8_t *in,
     else if (comp == PVGUEST__COMP_XZ)
         rc = unxz(in, in_len, &o, &n, err, errlen);
     else
-        rc = pvguest__fail(err, errlen, -EOPNOTSUPP,
-                           "unsupported compression");
+        rc = pvguest__fail(err, errlen, -EOPNOTSUPP, "unsupported compression");
     if (rc) {
         free(o.p);
         return rc;

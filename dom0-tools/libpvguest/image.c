@@ -44,7 +44,7 @@
 #define MAX_NOTE_DESC   4096  /* Xen's ELF_MAX_STRING_LENGTH */
 
 /* Guest-usable canonical address space (xen/arch-x86/xen-x86_64.h). */
-#define LOW_HALF_END 0x0000800000000000ULL
+#define LOW_HALF_END     0x0000800000000000ULL
 #define GUEST_HIGH_START __HYPERVISOR_VIRT_END
 
 int pvguest__fail(char *err, size_t errlen, int rc, const char *fmt, ...)
@@ -83,8 +83,8 @@ static const struct {
 };
 
 /* Parses FEATURES: names separated by '|', '!' marks a required one. */
-static int parse_features(struct pvguest_image *img, const char *s,
-                          size_t len, char *err, size_t errlen)
+static int parse_features(struct pvguest_image *img, const char *s, size_t len,
+                          char *err, size_t errlen)
 {
     size_t pos = 0;
 
@@ -98,8 +98,7 @@ static int parse_features(struct pvguest_image *img, const char *s,
         unsigned int i;
 
         pos += tlen + 1;
-        for (i = 0; i < sizeof(feature_names) / sizeof(feature_names[0]);
-             i++) {
+        for (i = 0; i < sizeof(feature_names) / sizeof(feature_names[0]); i++) {
             if (strlen(feature_names[i].name) == nlen &&
                 memcmp(feature_names[i].name, name, nlen) == 0)
                 break;
@@ -161,15 +160,15 @@ static const char *note_name(unsigned int type)
 
 /* Applies one note named "Xen". */
 static int parse_xen_note(struct pvguest_image *img, struct notes *n,
-                          unsigned int type, const uint8_t *desc,
-                          size_t descsz, char *err, size_t errlen)
+                          unsigned int type, const uint8_t *desc, size_t descsz,
+                          char *err, size_t errlen)
 {
     const char *s = (const char *)desc;
     uint64_t v = 0;
 
     if (descsz > MAX_NOTE_DESC)
-        return FAIL(-ENOEXEC, "Xen note %u has an absurd %zu-byte value",
-                    type, descsz);
+        return FAIL(-ENOEXEC, "Xen note %u has an absurd %zu-byte value", type,
+                    descsz);
 
     switch (type) {
     case XEN_ELFNOTE_ENTRY:
@@ -246,8 +245,7 @@ static int parse_xen_note(struct pvguest_image *img, struct notes *n,
         note_string(img->guest_os, sizeof(img->guest_os), s, descsz);
         break;
     case XEN_ELFNOTE_GUEST_VERSION:
-        note_string(img->guest_version, sizeof(img->guest_version), s,
-                    descsz);
+        note_string(img->guest_version, sizeof(img->guest_version), s, descsz);
         break;
     case XEN_ELFNOTE_LOADER:
         note_string(img->loader, sizeof(img->loader), s, descsz);
@@ -266,9 +264,9 @@ static int parse_xen_note(struct pvguest_image *img, struct notes *n,
 }
 
 /* Walks the notes in [off, off + size) of the file. */
-static int parse_note_area(struct pvguest_image *img, Elf *e,
-                           struct notes *n, uint64_t off, uint64_t size,
-                           uint64_t align, char *err, size_t errlen)
+static int parse_note_area(struct pvguest_image *img, Elf *e, struct notes *n,
+                           uint64_t off, uint64_t size, uint64_t align,
+                           char *err, size_t errlen)
 {
     Elf_Data *d;
     GElf_Nhdr nh;
@@ -299,8 +297,8 @@ static int parse_note_area(struct pvguest_image *img, Elf *e,
               (nh.n_namesz == 3 && memcmp(name, "Xen", 3) == 0)))
             continue;
         rc = parse_xen_note(img, n, nh.n_type,
-                            (const uint8_t *)d->d_buf + desc_off,
-                            nh.n_descsz, err, errlen);
+                            (const uint8_t *)d->d_buf + desc_off, nh.n_descsz,
+                            err, errlen);
         if (rc)
             return rc;
         n->nr_xen++;
@@ -308,9 +306,8 @@ static int parse_note_area(struct pvguest_image *img, Elf *e,
     return 0;
 }
 
-static int parse_notes(struct pvguest_image *img, Elf *e,
-                       const GElf_Ehdr *eh, size_t phnum, struct notes *n,
-                       char *err, size_t errlen)
+static int parse_notes(struct pvguest_image *img, Elf *e, const GElf_Ehdr *eh,
+                       size_t phnum, struct notes *n, char *err, size_t errlen)
 {
     Elf_Scn *scn = NULL;
     GElf_Phdr ph;
@@ -325,8 +322,8 @@ static int parse_notes(struct pvguest_image *img, Elf *e,
         /* Some binutils wrote PT_NOTEs with p_offset 0: skip as Xen does. */
         if (ph.p_type != PT_NOTE || ph.p_offset == 0)
             continue;
-        rc = parse_note_area(img, e, n, ph.p_offset, ph.p_filesz,
-                             ph.p_align, err, errlen);
+        rc = parse_note_area(img, e, n, ph.p_offset, ph.p_filesz, ph.p_align,
+                             err, errlen);
         if (rc)
             return rc;
     }
@@ -337,9 +334,9 @@ static int parse_notes(struct pvguest_image *img, Elf *e,
     shnum = eh->e_shnum; /* 0 with e_shoff set: the count is in shdr 0 */
     if (shnum == 0 && eh->e_shoff != 0 && elf_getshdrnum(e, &shnum) != 0)
         return FAIL(-ENOEXEC, "bad section header count: %s", elf_errmsg(-1));
-    if (shnum && (eh->e_shentsize != sizeof(Elf64_Shdr) ||
-                  eh->e_shoff > img->elf_len ||
-                  shnum > (img->elf_len - eh->e_shoff) / sizeof(Elf64_Shdr)))
+    if (shnum &&
+        (eh->e_shentsize != sizeof(Elf64_Shdr) || eh->e_shoff > img->elf_len ||
+         shnum > (img->elf_len - eh->e_shoff) / sizeof(Elf64_Shdr)))
         return FAIL(-ENOEXEC,
                     "%zu section headers at %#llx do not fit in the file",
                     shnum, (unsigned long long)eh->e_shoff);
@@ -421,10 +418,9 @@ static int parse_segments(struct pvguest_image *img, Elf *e, size_t phnum,
         for (unsigned int j = i + 1; j < nr; j++) {
             if (paddr[i] < paddr[j] + img->seg[j].memsz &&
                 paddr[j] < paddr[i] + img->seg[i].memsz)
-                return FAIL(-ENOEXEC,
-                            "segments at paddr %#llx and %#llx overlap",
-                            (unsigned long long)paddr[i],
-                            (unsigned long long)paddr[j]);
+                return FAIL(
+                    -ENOEXEC, "segments at paddr %#llx and %#llx overlap",
+                    (unsigned long long)paddr[i], (unsigned long long)paddr[j]);
         }
     }
     img->nr_segments = nr;
@@ -588,8 +584,8 @@ out:
 
 /* ------------------------------------------------------------- entry */
 
-static int take_copy(struct pvguest_image *img, const uint8_t *data,
-                     size_t len, char *err, size_t errlen)
+static int take_copy(struct pvguest_image *img, const uint8_t *data, size_t len,
+                     char *err, size_t errlen)
 {
     if (len > PVGUEST_MAX_IMAGE_BYTES)
         return FAIL(-EFBIG, "kernel of %zu bytes is larger than %u MiB", len,
@@ -645,8 +641,8 @@ static int unwrap(struct pvguest_image *img, const uint8_t *data, size_t len,
         img->format = comp == PVGUEST__COMP_XZ ? PVGUEST_FORMAT_ELF_XZ
                                                : PVGUEST_FORMAT_ELF_GZIP;
     }
-    rc = pvguest__decompress(comp, payload, plen, &img->elf, &img->elf_len,
-                             err, errlen);
+    rc = pvguest__decompress(comp, payload, plen, &img->elf, &img->elf_len, err,
+                             errlen);
     if (rc)
         return rc;
     if (img->elf_len < SELFMAG || memcmp(img->elf, ELFMAG, SELFMAG) != 0)

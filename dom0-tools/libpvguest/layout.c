@@ -48,8 +48,7 @@ static uint64_t pages_of(uint64_t bytes)
 }
 
 /* Tables of each level needed to map [from, to] (to inclusive). */
-static void count_tables(struct pvguest_layout *lay, uint64_t from,
-                         uint64_t to)
+static void count_tables(struct pvguest_layout *lay, uint64_t from, uint64_t to)
 {
     from &= VA_MASK;
     to &= VA_MASK;
@@ -67,8 +66,7 @@ static int take(uint64_t *next, uint64_t pages, uint64_t nr_pages,
         return FAIL(-ENOMEM,
                     "%s (%llu pages at PFN %#llx) does not fit in %llu "
                     "pages",
-                    what, (unsigned long long)pages,
-                    (unsigned long long)*next,
+                    what, (unsigned long long)pages, (unsigned long long)*next,
                     (unsigned long long)nr_pages);
     r->pfn = *next;
     r->pages = pages;
@@ -119,8 +117,7 @@ static int size_page_tables(struct pvguest_layout *lay, uint64_t alloc_pfn,
 
 int pvguest_layout_compute(const struct pvguest_image *img,
                            const struct pvguest_layout_params *p,
-                           struct pvguest_layout *lay, char *err,
-                           size_t errlen)
+                           struct pvguest_layout *lay, char *err, size_t errlen)
 {
     uint64_t base, next, rd_pages;
     bool unmapped;

@@ -68,8 +68,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     check_image(&img);
     for (unsigned int i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
         for (unsigned int rd = 0; rd < 3; rd++) {
-            struct pvguest_layout_params p = {sizes[i], rd * 0x123456,
-                                              rd == 2};
+            struct pvguest_layout_params p = {sizes[i], rd * 0x123456, rd == 2};
 
             if (pvguest_layout_compute(&img, &p, &lay, err, sizeof(err)) == 0)
                 check_layout(&img, &lay);

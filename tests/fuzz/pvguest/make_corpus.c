@@ -63,13 +63,12 @@ int main(int argc, char **argv)
     tiny_linux(&t);
     t.place = TELF_NOTES_SPLIT;
     t.nphdr_notes = 1;
-    t.phdr_note[0] = (struct telf_note){.name = "GNU", .type = 3,
-                                        .descsz = 4, .desc = {1, 2, 3, 4}};
+    t.phdr_note[0] = (struct telf_note){
+        .name = "GNU", .type = 3, .descsz = 4, .desc = {1, 2, 3, 4}};
     put_elf("linux-gnu-pt-note-xen-section", &t);
 
     tiny_linux(&t);
-    telf_add_num(&t, XEN_ELFNOTE_HYPERCALL_PAGE, TELF_LINUX_BASE + 0x201000,
-                 8);
+    telf_add_num(&t, XEN_ELFNOTE_HYPERCALL_PAGE, TELF_LINUX_BASE + 0x201000, 8);
     telf_drop(&t, XEN_ELFNOTE_PADDR_OFFSET);
     telf_add_num(&t, XEN_ELFNOTE_PADDR_OFFSET, 0x100000, 8);
     telf_drop(&t, XEN_ELFNOTE_ENTRY);

@@ -29,8 +29,8 @@ struct telf_seg {
     uint32_t type;  /* 0: PT_LOAD */
     uint32_t flags; /* PF_*; 0: PF_R | PF_X */
     uint64_t paddr, vaddr, filesz, memsz;
-    uint8_t seed;       /* file bytes are telf_byte(seed, i) */
-    bool force_offset;  /* use offset below instead of a fresh place */
+    uint8_t seed;      /* file bytes are telf_byte(seed, i) */
+    bool force_offset; /* use offset below instead of a fresh place */
     uint64_t offset;
 };
 
@@ -50,9 +50,9 @@ enum telf_place {
 };
 
 struct telf {
-    uint8_t cls, data;  /* 0: ELFCLASS64, ELFDATA2LSB */
-    uint16_t machine;   /* 0: EM_X86_64 */
-    uint16_t type;      /* 0: ET_EXEC */
+    uint8_t cls, data; /* 0: ELFCLASS64, ELFDATA2LSB */
+    uint16_t machine;  /* 0: EM_X86_64 */
+    uint16_t type;     /* 0: ET_EXEC */
     uint64_t entry;
     unsigned int nsegs;
     struct telf_seg seg[TELF_MAX_SEGS];
@@ -61,7 +61,7 @@ struct telf {
     unsigned int nphdr_notes; /* TELF_NOTES_SPLIT only */
     struct telf_note phdr_note[TELF_MAX_NOTES];
     enum telf_place place;
-    unsigned int note_align; /* 0: 4 */
+    unsigned int note_align;    /* 0: 4 */
     bool note_phdr_offset_zero; /* write the PT_NOTE with p_offset 0 */
     bool note_phdr_past_end;    /* PT_NOTE claims bytes past the file */
 };
@@ -71,9 +71,8 @@ static inline uint8_t telf_byte(uint8_t seed, uint64_t i)
     return (uint8_t)(seed + i * 131 + (i >> 9));
 }
 
-static inline void telf_add_seg(struct telf *t, uint64_t paddr,
-                                uint64_t vaddr, uint64_t filesz,
-                                uint64_t memsz, uint8_t seed)
+static inline void telf_add_seg(struct telf *t, uint64_t paddr, uint64_t vaddr,
+                                uint64_t filesz, uint64_t memsz, uint8_t seed)
 {
     struct telf_seg *s = &t->seg[t->nsegs++];
 
@@ -169,11 +168,9 @@ static inline void telf_linux(struct telf *t)
 {
     memset(t, 0, sizeof(*t));
     t->entry = TELF_LINUX_ENTRY;
-    telf_add_seg(t, 0x200000, TELF_LINUX_BASE + 0x200000, 0x3000, 0x3000,
-                 0x11);
+    telf_add_seg(t, 0x200000, TELF_LINUX_BASE + 0x200000, 0x3000, 0x3000, 0x11);
     t->seg[0].flags = PF_R | PF_X;
-    telf_add_seg(t, 0x204000, TELF_LINUX_BASE + 0x204000, 0x1800, 0x2000,
-                 0x22);
+    telf_add_seg(t, 0x204000, TELF_LINUX_BASE + 0x204000, 0x1800, 0x2000, 0x22);
     t->seg[1].flags = PF_R | PF_W;
     telf_add_seg(t, 0x206000, 0, 0x100, 0x1000, 0x33); /* percpu */
     t->seg[2].flags = PF_R | PF_W;
@@ -188,8 +185,8 @@ struct telf_buf {
     size_t len, cap;
 };
 
-static inline uint64_t telf_put(struct telf_buf *b, const void *src,
-                                size_t len, size_t align)
+static inline uint64_t telf_put(struct telf_buf *b, const void *src, size_t len,
+                                size_t align)
 {
     uint64_t off = (b->len + align - 1) & ~(uint64_t)(align - 1);
 
@@ -252,8 +249,8 @@ static inline size_t telf_write(const struct telf *t, uint8_t **out)
 
     if (phdr_notes) {
         if (t->place == TELF_NOTES_SPLIT)
-            noff = telf_put_notes(&b, t->phdr_note, t->nphdr_notes, align,
-                                  &nsize);
+            noff =
+                telf_put_notes(&b, t->phdr_note, t->nphdr_notes, align, &nsize);
         else
             noff = telf_put_notes(&b, t->note, t->nnotes, align, &nsize);
     }

@@ -40,8 +40,8 @@ struct fake {
     int fd;
     uint8_t *view; /* every frame, by frame index */
     uint64_t nr_frames, nr_pages;
-    uint64_t *perm;  /* PFN -> frame index */
-    xen_pfn_t *p2m;  /* what populate() handed out */
+    uint64_t *perm; /* PFN -> frame index */
+    xen_pfn_t *p2m; /* what populate() handed out */
     xen_pfn_t shinfo_mfn;
 
     unsigned int populate_calls, map_calls, live_maps, max_count;
@@ -90,8 +90,7 @@ static int f_populate(void *opaque, uint64_t nr_pages, xen_pfn_t *mfns)
     return 0;
 }
 
-static int f_map(void *opaque, const xen_pfn_t *mfns, size_t count,
-                 void **addr)
+static int f_map(void *opaque, const xen_pfn_t *mfns, size_t count, void **addr)
 {
     struct fake *f = opaque;
     uint8_t *va;
@@ -100,8 +99,8 @@ static int f_map(void *opaque, const xen_pfn_t *mfns, size_t count,
     assert_true(count >= 1 && count <= PVGUEST_MAP_MAX);
     if (f->fail_map_at && f->map_calls == f->fail_map_at)
         return -EFAULT;
-    va = mmap(NULL, count * PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
-              0);
+    va =
+        mmap(NULL, count * PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     assert_true(va != MAP_FAILED);
     for (size_t i = 0; i < count; i++) {
         void *p = mmap(va + i * PAGE, PAGE, PROT_READ | PROT_WRITE,
@@ -175,8 +174,8 @@ static int f_ctx(void *opaque, unsigned int vcpu,
 
 static struct pvguest_dom_ops fake_ops(struct fake *f)
 {
-    return (struct pvguest_dom_ops){f,      f_populate, f_map, f_unmap,
-                                    f_shinfo, f_hcall,  f_pin, f_ctx};
+    return (struct pvguest_dom_ops){f,        f_populate, f_map, f_unmap,
+                                    f_shinfo, f_hcall,    f_pin, f_ctx};
 }
 
 static void fake_init(struct fake *f, uint64_t nr_pages)
@@ -236,8 +235,8 @@ static uint64_t walk(const struct fake *f, uint64_t l4_mfn, uint64_t va,
     return mfn;
 }
 
-static uint8_t *va_ptr(const struct fake *f, const struct pvguest_build_result *r,
-                       uint64_t va)
+static uint8_t *va_ptr(const struct fake *f,
+                       const struct pvguest_build_result *r, uint64_t va)
 {
     uint64_t flags[4];
     uint64_t mfn = walk(f, r->l4_mfn, va & ~(PAGE - 1), flags);
@@ -268,16 +267,15 @@ static void expect_poison(const struct fake *f, uint64_t pfn)
 
     for (uint64_t i = 0; i < PAGE; i++)
         if (p[i] != POISON)
-            fail_msg("PFN %#llx byte %llu was written",
-                     (unsigned long long)pfn, (unsigned long long)i);
+            fail_msg("PFN %#llx byte %llu was written", (unsigned long long)pfn,
+                     (unsigned long long)i);
 }
 
 static void expect_zero_page(const uint8_t *p, const char *what)
 {
     for (uint64_t i = 0; i < PAGE; i++)
         if (p[i])
-            fail_msg("%s byte %llu is %#x", what, (unsigned long long)i,
-                     p[i]);
+            fail_msg("%s byte %llu is %#x", what, (unsigned long long)i, p[i]);
 }
 
 /* The byte the kernel window should hold at VA va. */
@@ -294,8 +292,7 @@ static int kernel_byte(const struct pvguest_image *img, uint64_t va)
 
 static void verify(struct fake *f, const struct pvguest_image *img,
                    const struct pvguest_build_params *p,
-                   const struct pvguest_build_result *r,
-                   const uint8_t *ramdisk)
+                   const struct pvguest_build_result *r, const uint8_t *ramdisk)
 {
     const struct pvguest_layout *l = &r->layout;
     const uint64_t base = l->virt_base;
@@ -357,8 +354,7 @@ static void verify(struct fake *f, const struct pvguest_image *img,
     assert_int_equal(c->user_regs.ds | c->user_regs.es | c->user_regs.fs |
                          c->user_regs.gs,
                      0);
-    assert_int_equal(c->user_regs.rax | c->user_regs.rdi | c->user_regs.rbp,
-                     0);
+    assert_int_equal(c->user_regs.rax | c->user_regs.rdi | c->user_regs.rbp, 0);
     assert_int_equal(c->kernel_ss, 0xe02b);
     assert_int_equal(c->kernel_sp, c->user_regs.rsp);
     assert_int_equal(c->flags, VGCF_in_kernel | VGCF_online | VGCF_i387_valid);
@@ -509,8 +505,7 @@ static void test_build_linux_like(void **state)
 
     (void)state;
     telf_linux(&t);
-    telf_add_num(&t, XEN_ELFNOTE_HYPERCALL_PAGE, TELF_LINUX_BASE + 0x201000,
-                 8);
+    telf_add_num(&t, XEN_ELFNOTE_HYPERCALL_PAGE, TELF_LINUX_BASE + 0x201000, 8);
     load(&t, &img);
     fake_init(&f, p.nr_pages);
     assert_int_equal(build(&f, &img, &p, &r), 0);
@@ -647,8 +642,8 @@ static void expect_failure(struct fake *f, const struct pvguest_image *img,
     int got = build(f, img, p, &r);
 
     if (got != rc || !strstr(err, msg))
-        fail_msg("rc %d (want %d), message \"%s\" (want \"%s\")", got, rc,
-                 err, msg);
+        fail_msg("rc %d (want %d), message \"%s\" (want \"%s\")", got, rc, err,
+                 msg);
     assert_int_equal(f->live_maps, 0);
 }
 
@@ -665,8 +660,7 @@ static void test_build_failures(void **state)
 
     (void)state;
     telf_linux(&t);
-    telf_add_num(&t, XEN_ELFNOTE_HYPERCALL_PAGE, TELF_LINUX_BASE + 0x201000,
-                 8);
+    telf_add_num(&t, XEN_ELFNOTE_HYPERCALL_PAGE, TELF_LINUX_BASE + 0x201000, 8);
     load(&t, &img);
 
     /* Count the maps of a good build, then fail each one in turn. */

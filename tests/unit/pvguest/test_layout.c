@@ -90,8 +90,8 @@ static void expect_tail(const struct pvguest_layout *l, uint64_t pt_pfn,
  */
 static void test_debian_sized_kernel(void **state)
 {
-    struct pvguest_image img = kernel(BASE, 0x1000000, 0x4a00000, "linux",
-                                      true);
+    struct pvguest_image img =
+        kernel(BASE, 0x1000000, 0x4a00000, "linux", true);
     struct pvguest_layout l;
 
     (void)state;
@@ -165,8 +165,8 @@ static void test_aligned_end_gets_four_more_mib(void **state)
  */
 static void test_mapped_ramdisk(void **state)
 {
-    struct pvguest_image img = kernel(BASE, 0x1000000, 0x4a00000, "linux",
-                                      false);
+    struct pvguest_image img =
+        kernel(BASE, 0x1000000, 0x4a00000, "linux", false);
     struct pvguest_layout l;
 
     (void)state;
@@ -189,8 +189,8 @@ static void test_mapped_ramdisk(void **state)
 /* An unmapped ramdisk goes after the region, which is as without one. */
 static void test_unmapped_ramdisk(void **state)
 {
-    struct pvguest_image img = kernel(BASE, 0x1000000, 0x4a00000, "linux",
-                                      true);
+    struct pvguest_image img =
+        kernel(BASE, 0x1000000, 0x4a00000, "linux", true);
     struct pvguest_layout l;
 
     (void)state;
@@ -216,8 +216,8 @@ static void test_unmapped_ramdisk(void **state)
  */
 static void test_region_must_fit(void **state)
 {
-    struct pvguest_image img = kernel(BASE, 0x1000000, 0x4a00000, "linux",
-                                      true);
+    struct pvguest_image img =
+        kernel(BASE, 0x1000000, 0x4a00000, "linux", true);
     struct pvguest_layout l;
 
     (void)state;
@@ -249,8 +249,8 @@ static void test_region_must_fit(void **state)
  */
 static void test_linux_one_gib_limit(void **state)
 {
-    struct pvguest_image img = kernel(BASE, 0x1000000, 0x4a00000, "linux",
-                                      false);
+    struct pvguest_image img =
+        kernel(BASE, 0x1000000, 0x4a00000, "linux", false);
     struct pvguest_layout l;
 
     (void)state;
@@ -273,8 +273,8 @@ static void test_linux_one_gib_limit(void **state)
  */
 static void test_region_across_512_gib(void **state)
 {
-    struct pvguest_image img = kernel(0x7fffe00000ULL, 0, 600 * 4096,
-                                      "Mini-OS", false);
+    struct pvguest_image img =
+        kernel(0x7fffe00000ULL, 0, 600 * 4096, "Mini-OS", false);
     struct pvguest_layout l;
 
     (void)state;
