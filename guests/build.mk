@@ -70,13 +70,13 @@ ALL_TARGETS += $(patsubst %,$(GUEST_OUT)/test-%.elf,$(GUEST_TEST_NAMES))
 GUEST_UT := tests/unit/guests
 GUEST_UT_CFLAGS := -Iguests/lib -D__XEN_INTERFACE_VERSION__=0x00040e00 \
 	-Dvsnprintf=guest_vsnprintf -Dsnprintf=guest_snprintf
-#PENDING $(eval $(call unit_test,guest_printf,$(GUEST_UT)/test_printf.c \
+$(eval $(call unit_test,guest_printf,$(GUEST_UT)/test_printf.c \
 	guests/lib/printf.c,,$(GUEST_UT_CFLAGS)))
-#PENDING $(eval $(call unit_test,guest_clock,$(GUEST_UT)/test_clock.c \
+$(eval $(call unit_test,guest_clock,$(GUEST_UT)/test_clock.c \
 	guests/lib/clock.c,,$(GUEST_UT_CFLAGS)))
-#PENDING $(eval $(call unit_test,guest_event_2l,$(GUEST_UT)/test_event_2l.c \
+$(eval $(call unit_test,guest_event_2l,$(GUEST_UT)/test_event_2l.c \
 	guests/lib/event_2l.c,,$(GUEST_UT_CFLAGS)))
-#PENDING $(eval $(call unit_test,guest_elf,$(GUEST_UT)/test_guest_elf.c,,$(GUEST_UT_CFLAGS) \
+$(eval $(call unit_test,guest_elf,$(GUEST_UT)/test_guest_elf.c,,$(GUEST_UT_CFLAGS) \
 	-DGUEST_OUT=\"$(GUEST_OUT)\"))
 
 # Keep the objects of the pattern chains (make would delete them).

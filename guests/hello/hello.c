@@ -14,7 +14,7 @@
 #include "events.h"
 #include "hypercall.h"
 #include "mm.h"
-#include "time.h"
+#include "timekeeping.h"
 #include "traps.h"
 
 #include <xen/features.h>

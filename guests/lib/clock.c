@@ -12,7 +12,7 @@
  * updates, makes it even again; a reader retries while the version is odd
  * or has changed across its reads.
  */
-#include "time.h"
+#include "timekeeping.h"
 
 uint64_t pvclock_scale_delta(uint64_t delta, uint32_t mul, int8_t shift)
 {

@@ -11,7 +11,7 @@
  */
 #include "events.h"
 #include "hypercall.h"
-#include "time.h"
+#include "timekeeping.h"
 
 evtchn_port_t timer_port;
 volatile unsigned long timer_events;

@@ -12,7 +12,7 @@
 #include "events.h"
 #include "hypercall.h"
 #include "tap.h"
-#include "time.h"
+#include "timekeeping.h"
 #include "traps.h"
 
 static unsigned long nm_hits;

@@ -11,7 +11,7 @@
  */
 #include "events.h"
 #include "ridiculous.h"
-#include "time.h"
+#include "timekeeping.h"
 
 static long poll(const void *ports, unsigned long n, uint64_t timeout)
 {

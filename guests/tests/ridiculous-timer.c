@@ -8,7 +8,7 @@
  */
 #include "events.h"
 #include "ridiculous.h"
-#include "time.h"
+#include "timekeeping.h"
 
 #define MS NSEC_PER_MSEC
 

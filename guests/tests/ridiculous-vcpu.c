@@ -10,7 +10,7 @@
  */
 #include "events.h"
 #include "ridiculous.h"
-#include "time.h"
+#include "timekeeping.h"
 
 int guest_main(void)
 {

@@ -18,7 +18,7 @@
 #include "events.h"
 #include "hypercall.h"
 #include "tap.h"
-#include "time.h"
+#include "timekeeping.h"
 
 #include <xen/errno.h>
 

@@ -9,7 +9,7 @@
 #include "events.h"
 #include "hypercall.h"
 #include "tap.h"
-#include "time.h"
+#include "timekeeping.h"
 
 #define MS NSEC_PER_MSEC
 

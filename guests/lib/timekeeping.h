@@ -7,8 +7,8 @@
  * or set_timer_op) and the periodic timer every PV vCPU starts with (10 ms,
  * stopped by timer_init so that only the timers a guest asks for fire).
  */
-#ifndef GUEST_TIME_H
-#define GUEST_TIME_H
+#ifndef GUEST_TIMEKEEPING_H
+#define GUEST_TIMEKEEPING_H
 
 #include "guest.h"
 
@@ -56,4 +56,4 @@ unsigned long sched_block_until_changed(volatile unsigned long *counter,
 /* Sleep for at least ns using the single-shot timer.  Returns time slept. */
 uint64_t timer_sleep_ns(uint64_t ns);
 
-#endif /* GUEST_TIME_H */
+#endif /* GUEST_TIMEKEEPING_H */
