@@ -13,8 +13,6 @@ $(eval $(call host_lib,pvctrl,$(PVCTRL_SRCS)))
 LINKD_SRCS := $(wildcard dom0-tools/linkd/*.c)
 $(eval $(call host_prog,pvisor-linkd,linkd,$(LINKD_SRCS),$(UV_LIBS),))
 
-PVCTL_SRCS := $(wildcard dom0-tools/pvctl/*.c)
-$(eval $(call host_prog,pvctl,pvctl,$(PVCTL_SRCS),,$(BUILD)/lib/libpvctrl.a))
 
 # The sanitizer build finds the same hypervisor image.
 $(BUILD)/san/boot:
@@ -52,3 +50,8 @@ $(eval $(call fuzz_target,pvguest-image, \
 # Writes the fuzz seed corpus: build/tests/bin/pvguest-make-corpus DIR
 $(eval $(call test_prog,pvguest-make-corpus, \
 	tests/fuzz/pvguest/make_corpus.c,$(PVGUEST_LIBS),$(PVGUEST_TEST_CFLAGS)))
+
+# pvctl, the xl-like CLI (after libpvguest, whose libraries it needs).
+PVCTL_SRCS := $(wildcard dom0-tools/pvctl/*.c)
+$(eval $(call host_prog,pvctl,pvctl,$(PVCTL_SRCS),$(PVGUEST_LIBS) -lxlutil,\
+	$(BUILD)/lib/libpvguest.a $(BUILD)/lib/libpvctrl.a))

@@ -14,8 +14,10 @@ HV_CFLAGS := $(FREE_CFLAGS) -D__XEN_TOOLS__ $(HV_INC) \
 HV_ASFLAGS := $(FREE_ASFLAGS) -D__XEN_TOOLS__ $(HV_INC)
 
 HV_C_SRCS := $(wildcard hypervisor/common/*.c) \
-	$(filter-out %/asm-offsets.c,$(wildcard hypervisor/arch/x86_64/*.c))
-HV_S_SRCS := $(filter-out %.lds.S,$(wildcard hypervisor/arch/x86_64/*.S))
+	$(filter-out %/asm-offsets.c,$(wildcard hypervisor/arch/x86_64/*.c)) \
+	$(wildcard hypervisor/arch/x86_64/pv/*.c)
+HV_S_SRCS := $(filter-out %.lds.S,$(wildcard hypervisor/arch/x86_64/*.S)) \
+	$(wildcard hypervisor/arch/x86_64/pv/*.S)
 HV_OBJS := $(patsubst hypervisor/%.c,$(HV_OUT)/%.o,$(HV_C_SRCS)) \
 	$(patsubst hypervisor/%.S,$(HV_OUT)/%.o,$(HV_S_SRCS))
 HV_GEN := $(HV_OUT)/include/asm-offsets.h $(HV_OUT)/include/build-info.h

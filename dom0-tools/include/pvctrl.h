@@ -24,6 +24,7 @@
 #ifndef __XEN_TOOLS__
 #define __XEN_TOOLS__ 1
 #endif
+#include <xen/domctl.h>
 #include <xen/sysctl.h>
 #include <xen/xen.h>
 
@@ -51,6 +52,10 @@ long pvcall_hypercall(struct pvcall_handle *h, unsigned int op, uint64_t a1,
 void *pvcall_alloc_buffer(struct pvcall_handle *h, size_t size);
 void pvcall_free_buffer(struct pvcall_handle *h, void *p);
 uint64_t pvcall_buffer_addr(struct pvcall_handle *h, const void *p);
+
+/* The machine's RAM file (for mapping frames), and where a frame is in it. */
+int pvcall_ram_fd(struct pvcall_handle *h);
+int64_t pvcall_maddr_to_offset(struct pvcall_handle *h, uint64_t maddr);
 
 /* What the link daemon reports about the machine. */
 struct pvcall_status {
@@ -88,5 +93,53 @@ int pvctrl_physinfo(struct pvctrl *xc, struct xen_sysctl_physinfo *info);
  */
 int pvctrl_readconsole(struct pvctrl *xc, char *buf, uint32_t *count,
                        uint32_t *index, bool incremental, bool clear);
+
+/* Domains (XEN_DOMCTL_*).  domid 0 in create: let the hypervisor pick. */
+int pvctrl_domain_create(struct pvctrl *xc, uint32_t *domid,
+                         const struct xen_domctl_createdomain *config);
+int pvctrl_domain_destroy(struct pvctrl *xc, uint32_t domid);
+int pvctrl_domain_pause(struct pvctrl *xc, uint32_t domid);
+int pvctrl_domain_unpause(struct pvctrl *xc, uint32_t domid);
+/* SCHEDOP_remote_shutdown: the domain stops with reason (SHUTDOWN_*). */
+int pvctrl_domain_shutdown(struct pvctrl *xc, uint32_t domid, int reason);
+int pvctrl_domain_setmaxmem(struct pvctrl *xc, uint32_t domid,
+                            uint64_t max_kb);
+/* Info on the first domain whose id is >= first (-ESRCH: none). */
+int pvctrl_domain_getinfo(struct pvctrl *xc, uint32_t first,
+                          struct xen_domctl_getdomaininfo *info);
+int pvctrl_vcpu_setcontext(struct pvctrl *xc, uint32_t domid, uint32_t vcpu,
+                           const vcpu_guest_context_t *ctx);
+int pvctrl_vcpu_getinfo(struct pvctrl *xc, uint32_t domid, uint32_t vcpu,
+                        struct xen_domctl_getvcpuinfo *info);
+int pvctrl_domain_hypercall_init(struct pvctrl *xc, uint32_t domid,
+                                 uint64_t mfn);
+int pvctrl_sched_credit_get(struct pvctrl *xc, uint32_t domid,
+                            struct xen_domctl_sched_credit *c);
+int pvctrl_sched_credit_set(struct pvctrl *xc, uint32_t domid,
+                            const struct xen_domctl_sched_credit *c);
+/*
+ * XENMEM_populate_physmap for domid: pfns[i] in, the MFN backing it out.
+ * Returns the number of extents done (all of them on success) or -errno.
+ */
+long pvctrl_populate_physmap(struct pvctrl *xc, uint32_t domid,
+                             unsigned long nr, unsigned int order,
+                             xen_pfn_t *pfns);
+/* MMUEXT_PIN_L4_TABLE / UNPIN_TABLE on domid's frame. */
+int pvctrl_pin_table(struct pvctrl *xc, uint32_t domid, int level,
+                     uint64_t mfn);
+int pvctrl_unpin_table(struct pvctrl *xc, uint32_t domid, uint64_t mfn);
+
+/* --------------------------------------------------- foreign memory */
+
+/*
+ * Maps n frames of domid (machine frame numbers, as PV domains use) at
+ * consecutive host pages, readable and writable (libxenforeignmemory).
+ * The hypervisor checks that each frame is domid's and keeps it alive
+ * while mapped.  errs[i] (when given) gets each frame's result; the call
+ * fails if any frame failed.  Returns NULL with *err set on failure.
+ */
+void *pvforeign_map(struct pvctrl *xc, uint32_t domid, const xen_pfn_t *mfns,
+                    size_t n, int *errs, int *err);
+int pvforeign_unmap(struct pvctrl *xc, void *addr, size_t n);
 
 #endif /* PVCTRL_H */

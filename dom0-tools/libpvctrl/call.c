@@ -30,6 +30,9 @@
 
 struct pvcall_handle {
     int fd;
+    int ram_fd;               /* the machine's RAM, for foreign mappings */
+    uint64_t ram_below_4g;
+    uint64_t ram_bytes;
     uint64_t next_id;
     uint8_t *window;          /* mapping of the arena window */
     uint64_t window_maddr;
@@ -128,6 +131,7 @@ int pvcall_open(const char *rundir, struct pvcall_handle **out)
     if (!h)
         return -ENOMEM;
     h->fd = -1;
+    h->ram_fd = -1;
     h->window = MAP_FAILED;
     rc = connect_daemon(rundir);
     if (rc < 0)
@@ -170,7 +174,9 @@ int pvcall_open(const char *rundir, struct pvcall_handle **out)
     h->window += off - map_off;
     h->window_maddr = msg.window_maddr;
     h->window_size = msg.window_size;
-    close(ramfd);
+    h->ram_fd = ramfd;
+    h->ram_below_4g = msg.ram_below_4g;
+    h->ram_bytes = msg.ram_bytes;
     *out = h;
     return 0;
 
@@ -192,8 +198,28 @@ void pvcall_close(struct pvcall_handle *h)
         uintptr_t base = (uintptr_t)h->window & ~((uintptr_t)pagesz - 1);
         munmap((void *)base, h->window_size + ((uintptr_t)h->window - base));
     }
+    if (h->ram_fd >= 0)
+        close(h->ram_fd);
     close(h->fd);
     free(h);
+}
+
+int pvcall_ram_fd(struct pvcall_handle *h)
+{
+    return h->ram_fd;
+}
+
+int64_t pvcall_maddr_to_offset(struct pvcall_handle *h, uint64_t maddr)
+{
+    uint64_t off;
+
+    if (maddr < h->ram_below_4g)
+        off = maddr;
+    else if (maddr >= (4ULL << 30))
+        off = h->ram_below_4g + (maddr - (4ULL << 30));
+    else
+        return -EINVAL;
+    return off < h->ram_bytes ? (int64_t)off : -EINVAL;
 }
 
 long pvcall_hypercall(struct pvcall_handle *h, unsigned int op, uint64_t a1,

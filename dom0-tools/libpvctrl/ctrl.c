@@ -11,11 +11,7 @@
 #include <stdint.h>
 #include <xen/version.h>
 
-#include "pvctrl.h"
-
-struct pvctrl {
-    struct pvcall_handle *call;
-};
+#include "pvctrl_priv.h"
 
 int pvctrl_open(const char *rundir, struct pvctrl **out)
 {
@@ -37,6 +33,8 @@ void pvctrl_close(struct pvctrl *xc)
 {
     if (!xc)
         return;
+    while (xc->mappings)
+        pvforeign_unmap(xc, xc->mappings->addr, xc->mappings->n);
     pvcall_close(xc->call);
     free(xc);
 }
@@ -101,7 +99,7 @@ int pvctrl_version_string(struct pvctrl *xc, int cmd, char *buf, size_t len)
 }
 
 /* Issues a sysctl whose argument is *op; copies the result back to *op. */
-static int do_sysctl(struct pvctrl *xc, struct xen_sysctl *op)
+int pvctrl__sysctl(struct pvctrl *xc, struct xen_sysctl *op)
 {
     struct xen_sysctl *hb = pvcall_alloc_buffer(xc->call, sizeof(*hb));
     long rc;
@@ -121,7 +119,7 @@ static int do_sysctl(struct pvctrl *xc, struct xen_sysctl *op)
 int pvctrl_physinfo(struct pvctrl *xc, struct xen_sysctl_physinfo *info)
 {
     struct xen_sysctl op = {.cmd = XEN_SYSCTL_physinfo};
-    int rc = do_sysctl(xc, &op);
+    int rc = pvctrl__sysctl(xc, &op);
 
     if (!rc)
         *info = op.u.physinfo;
@@ -143,7 +141,7 @@ int pvctrl_readconsole(struct pvctrl *xc, char *buf, uint32_t *count,
     op.u.readconsole.count = *count;
     set_xen_guest_handle(op.u.readconsole.buffer,
                          (char *)(uintptr_t)pvcall_buffer_addr(xc->call, hb));
-    rc = do_sysctl(xc, &op);
+    rc = pvctrl__sysctl(xc, &op);
     if (!rc) {
         uint32_t n = op.u.readconsole.count;
         if (n > *count) {

@@ -52,6 +52,14 @@ const struct pvctl_cmd pvctl_cmds[] = {
      "Prints the hypervisor console log (XEN_SYSCTL_readconsole).\n"
      "\n"
      "  -c, --clear   clear the log after reading it\n"},
+    {"create", cmd_create, "create and start a domain from a config file",
+     "Usage: pvctl create [-p] CONFIG\n"
+     "\n"
+     "Creates a PV domain from CONFIG (xl.cfg syntax: name, memory, maxmem,\n"
+     "vcpus, kernel, ramdisk, cmdline, on_poweroff, on_reboot, on_crash,\n"
+     "cpu_weight, cap), builds it and starts it.\n"
+     "\n"
+     "  -p, --paused   leave it paused (start it with `pvctl unpause`)\n"},
     {NULL, NULL, NULL, NULL},
 };
 

@@ -35,5 +35,6 @@ int cmd_up(int argc, char **argv);
 int cmd_down(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_dmesg(int argc, char **argv);
+int cmd_create(int argc, char **argv);
 
 #endif /* PVCTL_H */

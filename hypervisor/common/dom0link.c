@@ -32,18 +32,23 @@
 #include <xen/errno.h>
 
 #include <pvisor/link_ring.h>
+#include <pvisor/foreign.h>
+#include <pvisor/tasklet.h>
 
 static unsigned long opt_link_arena = MiB(4);
 size_param("link_arena", opt_link_arena);
+/* link_debug: log every dom0 hypercall that fails, with its arguments. */
+static bool opt_link_debug;
+boolean_param("link_debug", opt_link_debug);
 
 static const struct link_doorbell_ops *doorbell;
 static struct pvlink_header *hdr;
 static struct link_back back;
 static uint64_t arena_maddr, arena_size;
 static struct vcpu *link_vcpu;
-static DEFINE_SPINLOCK(link_lock); /* one CPU drains the ring at a time */
+static struct tasklet link_tasklet; /* drains the ring, on CPU 0 */
 
-static void link_softirq(void);
+static void link_tasklet_fn(void *data);
 
 static unsigned int order_for(uint64_t bytes)
 {
@@ -88,12 +93,15 @@ void dom0link_init(const struct link_doorbell_ops *ops)
         }
     hdr->nr_ram_ranges = n;
 
-    dom0 = domain_create(0, DOMCRF_privileged);
-    link_vcpu = dom0 ? vcpu_create(dom0, 0) : NULL;
-    if (!link_vcpu)
-        panic("cannot create domain 0");
+    {
+        int err;
 
-    open_softirq(LINK_SOFTIRQ, link_softirq);
+        dom0 = domain_create(0, DOMCRF_privileged, NULL, &err);
+        if (!dom0)
+            panic("cannot create domain 0 (%d)", err);
+        link_vcpu = dom0->vcpu[0];
+    }
+    tasklet_init(&link_tasklet, link_tasklet_fn, NULL, 0);
     doorbell = ops;
     doorbell->init();
     printk("dom0 link: ring at %#llx (%u slots), arena %#llx+%llu KiB, "
@@ -124,11 +132,19 @@ static int64_t link_execute(const struct pvlink_request *req, void *arg)
         !link_window_valid(req->window_maddr, req->window_size, arena_maddr,
                            arena_size))
         return -XEN_EFAULT;
+    if (req->op == PVLINK_OP_CLOSE_SESSION)
+        return (long)foreign_release_session(req->window_maddr);
     link_vcpu->link_window_maddr = req->window_maddr;
     link_vcpu->link_window_size = req->window_size;
     ci->current_vcpu = link_vcpu;
     rc = hypercall_dispatch(req->op, (const unsigned long *)req->args);
     ci->current_vcpu = prev;
+    if (rc < 0 && opt_link_debug)
+        printk("dom0 link: %s(%#llx, %#llx, %#llx, %#llx) = %ld\n",
+               hypercall_name(req->op), (unsigned long long)req->args[0],
+               (unsigned long long)req->args[1],
+               (unsigned long long)req->args[2],
+               (unsigned long long)req->args[3], rc);
     return rc;
 }
 
@@ -143,20 +159,19 @@ static const struct link_back_ops link_ops = {
     .notify = link_notify_host,
 };
 
-static void link_softirq(void)
+/* Runs in CPU 0's idle context (a tasklet): no guest is loaded. */
+static void link_tasklet_fn(void *data)
 {
     bool was_broken = back.broken;
 
-    if (!spin_trylock(&link_lock))
-        return; /* another CPU is draining; it will see our requests */
+    (void)data;
     if (link_back_process(&back, &link_ops, NULL) < 0 && !was_broken)
         printk("dom0 link: bad request producer index %u (consumer %u); "
                "ignoring the ring until it makes sense\n",
                back.ring.sring->req_prod, back.ring.req_cons);
-    spin_unlock(&link_lock);
 }
 
 void dom0link_doorbell(void)
 {
-    raise_softirq(LINK_SOFTIRQ);
+    tasklet_schedule(&link_tasklet);
 }

@@ -1,20 +1,26 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The hypercall table: one row per implemented hypercall with its handler,
- * argument count and privilege class.  Numbers not in the table answer
+ * argument count and privilege class.  Every other number answers
  * -ENOSYS.  The privilege class is a first gate only: each handler still
  * checks the caller's rights on every object it touches.
+ *
+ * Calls from PV guests arrive by `syscall` in guest-kernel mode (or
+ * through the hypercall page, which does the same); calls from domain 0
+ * arrive over the dom0 link.  Both run through hypercall_dispatch().
  */
 #include <asm/current.h>
 #include <pvisor/hypercall.h>
 #include <pvisor/lib.h>
 #include <pvisor/sched.h>
+#include <pvisor/vcpu_time.h>
 #include <xen/errno.h>
 #include <xen/xen.h>
 
 enum hc_priv {
     HC_ANY,  /* any domain */
     HC_PRIV, /* the privileged control domain only */
+    HC_PV,   /* PV guests only (needs a vCPU in the machine) */
 };
 
 struct hypercall_entry {
@@ -27,10 +33,35 @@ struct hypercall_entry {
 #define HC(nr, handler, n, p) [nr] = {(long (*)())(handler), n, p, #handler}
 
 static const struct hypercall_entry hypercall_table[] = {
-    HC(__HYPERVISOR_console_io, do_console_io, 3, HC_ANY),
+    HC(__HYPERVISOR_set_trap_table, do_set_trap_table, 1, HC_PV),
+    HC(__HYPERVISOR_mmu_update, do_mmu_update, 4, HC_ANY),
+    HC(__HYPERVISOR_set_gdt, do_set_gdt, 2, HC_PV),
+    HC(__HYPERVISOR_stack_switch, do_stack_switch, 2, HC_PV),
+    HC(__HYPERVISOR_set_callbacks, do_set_callbacks, 3, HC_PV),
+    HC(__HYPERVISOR_fpu_taskswitch, do_fpu_taskswitch, 1, HC_PV),
+    HC(__HYPERVISOR_platform_op, do_platform_op, 1, HC_ANY),
+    HC(__HYPERVISOR_set_debugreg, do_set_debugreg, 2, HC_PV),
+    HC(__HYPERVISOR_get_debugreg, do_get_debugreg, 1, HC_PV),
+    HC(__HYPERVISOR_update_descriptor, do_update_descriptor, 2, HC_PV),
+    HC(__HYPERVISOR_memory_op, do_memory_op, 2, HC_ANY),
+    HC(__HYPERVISOR_multicall, do_multicall, 2, HC_ANY),
+    HC(__HYPERVISOR_update_va_mapping, do_update_va_mapping, 3, HC_PV),
+    HC(__HYPERVISOR_set_timer_op, do_set_timer_op, 1, HC_PV),
     HC(__HYPERVISOR_xen_version, do_xen_version, 2, HC_ANY),
+    HC(__HYPERVISOR_console_io, do_console_io, 3, HC_ANY),
+    HC(__HYPERVISOR_vm_assist, do_vm_assist, 2, HC_PV),
+    HC(__HYPERVISOR_update_va_mapping_otherdomain,
+       do_update_va_mapping_otherdomain, 4, HC_PV),
+    HC(__HYPERVISOR_iret, do_iret, 0, HC_PV),
+    HC(__HYPERVISOR_vcpu_op, do_vcpu_op, 3, HC_PV),
+    HC(__HYPERVISOR_set_segment_base, do_set_segment_base, 2, HC_PV),
+    HC(__HYPERVISOR_mmuext_op, do_mmuext_op, 4, HC_ANY),
     HC(__HYPERVISOR_sched_op, do_sched_op, 2, HC_ANY),
+    HC(__HYPERVISOR_callback_op, do_callback_op, 2, HC_PV),
+    HC(__HYPERVISOR_event_channel_op, do_event_channel_op, 2, HC_ANY),
+    HC(__HYPERVISOR_physdev_op, do_physdev_op, 2, HC_PV),
     HC(__HYPERVISOR_sysctl, do_sysctl, 1, HC_PRIV),
+    HC(__HYPERVISOR_domctl, do_domctl, 1, HC_PRIV),
 };
 
 const char *hypercall_name(unsigned long op)
@@ -43,12 +74,15 @@ const char *hypercall_name(unsigned long op)
 long hypercall_dispatch(unsigned long op, const unsigned long a[5])
 {
     const struct hypercall_entry *e;
+    struct vcpu *v = current;
 
     if (op >= ARRAY_SIZE(hypercall_table) || !hypercall_table[op].fn)
         return -XEN_ENOSYS;
     e = &hypercall_table[op];
-    if (e->priv == HC_PRIV && !current->domain->is_privileged)
+    if (e->priv == HC_PRIV && !v->domain->is_privileged)
         return -XEN_EPERM;
+    if (e->priv == HC_PV && is_link_vcpu(v))
+        return -XEN_ENOSYS; /* dom0 has no vCPU in the machine */
     switch (e->nargs) {
     case 0:
         return e->fn();

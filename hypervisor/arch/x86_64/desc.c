@@ -17,6 +17,7 @@
 static struct idt_entry idt[256] __aligned(16);
 static struct tss64 tss[NR_CPUS];
 static void *gdt_zero_page;
+static uint64_t *cpu_gdt_page[NR_CPUS]; /* each CPU's hypervisor GDT page */
 extern const unsigned long trap_stubs[256];
 
 static uint64_t *gdt_page_of(unsigned int cpu)
@@ -92,6 +93,7 @@ void desc_init_cpu(unsigned int cpu, unsigned long stack_block)
                            virt_to_mfn(page), 1, PTE_HV_RW));
 
     gdt = gdt_page_of(cpu);
+    cpu_gdt_page[cpu] = page;
     gdt[1] = 0x00af9b000000ffffULL; /* 0xe008 ring-0 64-bit code */
     gdt[2] = 0x00cf93000000ffffULL; /* 0xe010 ring-0 data */
     gdt[4] = 0x00cffb000000ffffULL; /* 0xe023 ring-3 32-bit code */
@@ -125,4 +127,44 @@ void desc_init_cpu(unsigned int cpu, unsigned long stack_block)
                  : "m"(gdtr), "i"(HV_CS), "r"(HV_DS), "m"(idtr),
                    "r"(HV_TSS)
                  : "rax", "memory");
+}
+
+unsigned long desc_cpu_gdt_mfn(unsigned int cpu)
+{
+    return virt_to_mfn(cpu_gdt_page[cpu]);
+}
+
+unsigned long desc_zero_page_mfn(void)
+{
+    return virt_to_mfn(gdt_zero_page);
+}
+
+void desc_load_gdt(unsigned long base)
+{
+    struct desc_ptr gdtr = {.limit = GDT_LIMIT, .base = base};
+
+    asm volatile("lgdt %0" : : "m"(gdtr) : "memory");
+}
+
+void desc_load_idle_gdt(unsigned int cpu)
+{
+    desc_load_gdt(GDT_VIRT_START + cpu * GDT_VIRT_PER_CPU);
+    asm volatile("lldt %w0" : : "r"(0));
+}
+
+void desc_load_ldt(unsigned int cpu, unsigned long base, unsigned int ents)
+{
+    uint64_t *gdt = cpu_gdt_page[cpu];
+    unsigned int e = GDT_ENTRY_LDT - FIRST_RESERVED_GDT_ENTRY;
+    uint64_t limit = ents * 8 - 1;
+
+    if (!ents) {
+        asm volatile("lldt %w0" : : "r"(0));
+        return;
+    }
+    gdt[e] = (limit & 0xffff) | ((base & 0xffffff) << 16) |
+             (0x82ULL << 40) | (((limit >> 16) & 0xf) << 48) |
+             (((base >> 24) & 0xff) << 56);
+    gdt[e + 1] = base >> 32;
+    asm volatile("lldt %w0" : : "r"(HV_LDT));
 }

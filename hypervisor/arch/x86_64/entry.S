@@ -77,6 +77,9 @@ common_trap:
         sub     $8, %rsp
         call    do_trap
         add     $8, %rsp
+        /* Back to a guest: through the exit path (softirqs, events). */
+        testb   $3, UREGS_cs(%rsp)
+        jnz     return_to_guest
         RESTORE_ALL
         add     $8, %rsp                /* error code and vector */
         iretq

@@ -122,6 +122,31 @@ static void *fixmap_map(uint64_t maddr, size_t size, uint64_t flags)
     return (void *)(va + (maddr - base));
 }
 
+/*
+ * Maps one 2 MiB page in the hypervisor slots.  Entries above it are made
+ * user-accessible when the leaf is (the M2P in slot 256 is read by guests
+ * at CPL 3); the hypervisor's own leaves never are, so this does not open
+ * anything else.
+ */
+void map_large_page_to_hv(unsigned long va, uint64_t maddr, uint64_t flags)
+{
+    pte_t *l4e, *l3e, *l2e;
+
+    spin_lock(&map_lock);
+    l2e = walk_create(va, 2);
+    BUG_ON(!l2e);
+    *l2e = maddr | flags;
+    if (flags & PTE_U) {
+        l4e = &idle_pg_table[l4_index(va)];
+        *l4e |= PTE_U;
+        l3e = (pte_t *)maddr_to_virt(*l4e & PTE_ADDR_MASK) + l3_index(va);
+        *l3e |= PTE_U;
+    }
+    if (heap_ready)
+        invlpg((void *)va);
+    spin_unlock(&map_lock);
+}
+
 void *ioremap(uint64_t maddr, size_t size)
 {
     return fixmap_map(maddr, size, PTE_HV_UC);

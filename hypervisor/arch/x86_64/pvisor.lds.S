@@ -38,6 +38,7 @@ SECTIONS
     .text : AT(ADDR(.text) - HV_VIRT_START) {
         __text_start = .;
         *(.text .text.*)
+        *(.fixup)
         __text_end = .;
     } :text
 
@@ -48,6 +49,10 @@ SECTIONS
         __param_start = .;
         *(.data.param)
         __param_end = .;
+        . = ALIGN(8);
+        __ex_table_start = .;
+        *(.ex_table)
+        __ex_table_end = .;
     } :rodata
     .note.pvh : AT(ADDR(.note.pvh) - HV_VIRT_START) {
         *(.note.pvh)

@@ -25,6 +25,11 @@
 #include <pvisor/softirq.h>
 #include <pvisor/time.h>
 #include <pvisor/version.h>
+#include <pvisor/schedule.h>
+#include <pvisor/vcpu_time.h>
+#include <pvisor/foreign.h>
+#include <asm/m2p.h>
+#include <asm/pv.h>
 #include <public/pvisor/dom0link.h>
 #include <xen/arch-x86/hvm/start_info.h>
 #include <xen/sched.h>
@@ -175,6 +180,7 @@ void start_pvisor(uint32_t start_info_maddr)
     print_e820();
 
     mm_init();
+    m2p_init();
     idt_init();
     desc_init_cpu(0, (unsigned long)cpu0_stack);
 
@@ -190,6 +196,12 @@ void start_pvisor(uint32_t start_info_maddr)
     open_softirq(TIMER_SOFTIRQ, timer_softirq_action);
 
     time_init();
+    guest_time_init();
+    scheduler_init();
+    scheduler_init_cpu(0);
+    pv_flush_init();
+    pv_trap_init_cpu(0);
+    foreign_init();
     timer_selftest();
     smp_boot_cpus();
     dom0link_init(&uart_doorbell_ops);

@@ -19,6 +19,9 @@
 #include <pvisor/mm.h>
 #include <pvisor/smp.h>
 #include <pvisor/softirq.h>
+#include <pvisor/schedule.h>
+#include <pvisor/tasklet.h>
+#include <asm/pv.h>
 #include <pvisor/time.h>
 
 extern char trampoline_start[], trampoline_end[];
@@ -69,6 +72,8 @@ void start_secondary(void)
 
     desc_init_cpu(cpu, (unsigned long)ci + sizeof(*ci) - STACK_SIZE);
     lapic_init_cpu();
+    scheduler_init_cpu(cpu);
+    pv_trap_init_cpu(cpu);
     __atomic_store_n(&cpu_is_online[cpu], true, __ATOMIC_RELEASE);
     idle_loop();
 }
@@ -142,15 +147,25 @@ void do_nmi_stop_check(void)
             halt();
 }
 
+/*
+ * The idle vCPU's loop: tasklet work first (the dom0 link runs here, with
+ * no guest loaded), then softirqs -- a SCHEDULE_SOFTIRQ that switches to
+ * a guest never returns -- then halt until an interrupt.
+ */
 void idle_loop(void)
 {
     unsigned int cpu = smp_processor_id();
 
     local_irq_enable();
     for (;;) {
+        if (tasklet_work_pending(cpu)) {
+            do_tasklet();
+            /* Whatever the tasklet displaced may run again. */
+            raise_softirq(SCHEDULE_SOFTIRQ);
+        }
         do_softirq();
         local_irq_disable();
-        if (!softirq_pending(cpu))
+        if (!softirq_pending(cpu) && !tasklet_work_pending(cpu))
             safe_halt(); /* sti; hlt: an interrupt cannot slip in between */
         else
             local_irq_enable();

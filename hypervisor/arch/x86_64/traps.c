@@ -14,6 +14,7 @@
 #include <asm/desc.h>
 #include <asm/processor.h>
 #include <asm/traps.h>
+#include <asm/uaccess.h>
 #include <pvisor/console.h>
 #include <pvisor/lib.h>
 #include <pvisor/smp.h>
@@ -184,6 +185,17 @@ void panic(const char *fmt, ...)
 }
 
 void do_nmi_stop_check(void);
+void do_guest_trap(struct cpu_user_regs *regs);
+
+extern const unsigned long __ex_table_start[], __ex_table_end[];
+
+unsigned long search_exception_table(unsigned long rip)
+{
+    for (const unsigned long *e = __ex_table_start; e < __ex_table_end; e += 2)
+        if (e[0] == rip)
+            return e[1];
+    return 0;
+}
 
 void do_trap(struct cpu_user_regs *regs)
 {
@@ -194,8 +206,22 @@ void do_trap(struct cpu_user_regs *regs)
         printk("NMI on CPU %u ignored\n", smp_processor_id());
         return;
     }
-    if (vec < TRAP_nr)
+    if (vec < TRAP_nr) {
+        unsigned long fixup;
+
+        if ((regs->cs & 3) == 3) {
+            do_guest_trap(regs);
+            return;
+        }
+        /* A listed access to guest memory: resume at its fixup. */
+        if ((vec == TRAP_page_fault || vec == TRAP_gp_fault ||
+             vec == TRAP_stack_error) &&
+            (fixup = search_exception_table(regs->rip))) {
+            regs->rip = fixup;
+            return;
+        }
         fatal_trap(regs);
+    }
     if (vec == SPURIOUS_VECTOR)
         return; /* no EOI for spurious interrupts */
     if (irq_handlers[vec])

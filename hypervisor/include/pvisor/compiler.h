@@ -11,4 +11,9 @@
 
 #pragma GCC visibility push(hidden)
 
+/* The Xen public headers expect the fixed-width types to be in scope. */
+#ifndef __ASSEMBLY__
+#include <stdint.h>
+#endif
+
 #endif /* PVISOR_COMPILER_H */

@@ -15,6 +15,12 @@ unsigned long raw_copy_from_guest(void *dst, const void *guest_src,
 unsigned long raw_copy_to_guest(void *guest_dst, const void *src,
                                 unsigned long len);
 
+/* Copies at a guest address held in an integer (a hypercall argument). */
+#define copy_from_guest_raw(dst, addr, len)                                    \
+    raw_copy_from_guest((dst), (const void *)(unsigned long)(addr), (len))
+#define copy_to_guest_raw(addr, src, len)                                      \
+    raw_copy_to_guest((void *)(unsigned long)(addr), (src), (len))
+
 /* A handle from a hypercall argument register. */
 #define guest_handle_from_arg(type, arg) ((XEN_GUEST_HANDLE(type)){(type *)(arg)})
 #define guest_handle_is_null(h) ((h).p == NULL)

@@ -33,8 +33,9 @@ struct page_list_head {
 #define PGS_inuse 2    /* allocated to the hypervisor or a domain */
 
 /* count_info: general reference count and flags. */
-#define PGC_count_mask 0x0fffffffU
+#define PGC_count_mask 0x0fffffffU /* PGC_* flags live in bits 28-31 */
 #define PGC_allocated (1U << 31) /* the owner holds the allocation reference */
+#define PGC_xen_heap (1U << 30)  /* a hypervisor page shared with its owner */
 
 /* type_info: type in the top 3 bits, then flags, then the type count. */
 #define PGT_type_shift 29
@@ -99,6 +100,26 @@ unsigned long heap_free_pages(void);
 unsigned long heap_total_pages(void);
 /* Free frames in chunks of each order (for diagnostics and tests). */
 unsigned long heap_free_chunks(unsigned int order);
+
+/*
+ * Domain memory (common/domheap.c).  A domain's frames are on its
+ * page_list and hold the allocation reference (PGC_allocated) plus any
+ * references taken with get_page().  The last put_page() scrubs the frame
+ * and returns it to the heap.
+ */
+struct domain;
+#define MEMF_no_refcount 1U /* do not count against the domain's max_pages */
+struct page_info *alloc_domheap_pages(struct domain *d, unsigned int order,
+                                      unsigned int memflags);
+/* Takes a general reference on a frame d owns; false if it does not. */
+bool get_page(struct page_info *pg, const struct domain *d);
+void put_page(struct page_info *pg);
+/* Drops the allocation reference (decrease_reservation, teardown). */
+void page_release_allocation(struct page_info *pg);
+/* Makes a hypervisor page d's own, mappable by d (shared_info). */
+void share_xen_page_with_guest(struct page_info *pg, struct domain *d);
+/* Writes zeros over a frame with in-machine stores. */
+void scrub_one_page(struct page_info *pg);
 
 /* Hypervisor-owned memory reached through the direct map (arch mm.c). */
 void *alloc_xenheap_pages(unsigned int order);

@@ -18,6 +18,5 @@ void smp_boot_cpus(void);
 void smp_send_event_check(unsigned int cpu);
 /* Stops every other CPU (NMI); used on panic and machine halt. */
 void smp_stop_other_cpus(void);
-void idle_loop(void) __noreturn;
 
 #endif /* PVISOR_SMP_H */

@@ -11,7 +11,7 @@
 
 enum softirq {
     TIMER_SOFTIRQ,
-    LINK_SOFTIRQ, /* dom0 link: requests are waiting */
+    SCHEDULE_SOFTIRQ, /* pick what this CPU runs next */
     NR_SOFTIRQS
 };
 

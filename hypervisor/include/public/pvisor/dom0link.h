@@ -38,6 +38,15 @@
 #define PVLINK_RING_PAGES 4
 #define PVLINK_MAX_RAM_RANGES 8
 
+/*
+ * Link operations that are not hypercalls (request.op values above the
+ * hypercall numbers):
+ *   PVLINK_OP_CLOSE_SESSION  the client owning the request's window went
+ *                            away: release what it held (foreign
+ *                            mappings); returns how many were released.
+ */
+#define PVLINK_OP_CLOSE_SESSION 0x10000
+
 /* Doorbell bytes from the hypervisor. */
 #define PVLINK_BELL_READY 'B'    /* boot finished, header is valid */
 #define PVLINK_BELL_RESPONSE 'R' /* responses are waiting on the ring */

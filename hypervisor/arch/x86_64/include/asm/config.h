@@ -45,6 +45,18 @@
 #define DIRECTMAP_VIRT_END _AC(0xffff880000000000, UL)
 #define GDT_VIRT_START _AC(0xffff820000000000, UL)
 #define GDT_VIRT_PER_CPU (_AC(16, UL) << PAGE_SHIFT)
+/*
+ * Slot 260 is per-domain in guest page tables: PERDOMAIN_VIRT_START holds
+ * each vCPU's 16-page GDT window (pages 0-13 the guest's set_gdt frames,
+ * page 14 the running CPU's hypervisor descriptors), followed by each
+ * vCPU's LDT window.  The idle tables keep the per-CPU GDTs there.
+ */
+#define PERDOMAIN_VIRT_START GDT_VIRT_START
+#define PERDOMAIN_GDT_WINDOW(vcpu) (PERDOMAIN_VIRT_START + (vcpu)*GDT_VIRT_PER_CPU)
+#define PERDOMAIN_LDT_WINDOW(vcpu)                                             \
+    (PERDOMAIN_VIRT_START + _AC(0x200000, UL) + (vcpu)*GDT_VIRT_PER_CPU)
+/* Per-CPU syscall entry stubs (executable), slot 261. */
+#define STUBS_VIRT_START _AC(0xffff82d100000000, UL)
 
 #define TRAMPOLINE_PADDR 0x8000
 
@@ -68,6 +80,7 @@
 #define HV_CS 0xe008
 #define HV_DS 0xe010
 #define HV_TSS 0xe040
+#define HV_LDT 0xe050
 #define GDT_LIMIT ((15 << PAGE_SHIFT) - 1)
 
 #endif /* ASM_CONFIG_H */

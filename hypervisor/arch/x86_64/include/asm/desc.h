@@ -48,6 +48,7 @@
 #define TIMER_VECTOR 0xf0          /* LAPIC timer */
 #define STOP_VECTOR 0xf1           /* IPI: stop this CPU (panic, halt) */
 #define EVENT_CHECK_VECTOR 0xf2    /* IPI: wake an idle CPU */
+#define FLUSH_VECTOR 0xf3          /* IPI: flush this CPU's TLB */
 #define SPURIOUS_VECTOR 0xff
 
 #ifndef __ASSEMBLY__
@@ -61,6 +62,7 @@
 #define GDT_ENTRY_R3_DS (FIRST_RESERVED_GDT_ENTRY + 5)   /* 0xe02b */
 #define GDT_ENTRY_R3_CS64 (FIRST_RESERVED_GDT_ENTRY + 6) /* 0xe033 */
 #define GDT_ENTRY_TSS (FIRST_RESERVED_GDT_ENTRY + 8)     /* 0xe040 */
+#define GDT_ENTRY_LDT (FIRST_RESERVED_GDT_ENTRY + 10)    /* 0xe050 */
 
 
 struct idt_entry {
@@ -100,6 +102,11 @@ struct desc_ptr {
 #define IDT_PRESENT 0x80
 
 void desc_init_cpu(unsigned int cpu, unsigned long stack_block);
+unsigned long desc_cpu_gdt_mfn(unsigned int cpu);
+unsigned long desc_zero_page_mfn(void);
+void desc_load_gdt(unsigned long base);
+void desc_load_idle_gdt(unsigned int cpu);
+void desc_load_ldt(unsigned int cpu, unsigned long base, unsigned int ents);
 void idt_init(void);
 #endif
 

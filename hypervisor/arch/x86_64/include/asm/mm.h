@@ -20,6 +20,8 @@ void mm_init(void);
 /* Maps nr 4 KiB frames at va in the hypervisor slots; returns 0 or -ENOMEM. */
 int map_pages_to_hv(unsigned long va, unsigned long mfn, unsigned long nr,
                     uint64_t flags);
+/* Maps one 2 MiB page (flags include PTE_PSE) in the hypervisor slots. */
+void map_large_page_to_hv(unsigned long va, uint64_t maddr, uint64_t flags);
 /* Maps an MMIO range uncached in the fixmap area. */
 void *ioremap(uint64_t maddr, size_t size);
 /* Maps firmware tables (ACPI) read-only and cacheable in the fixmap area. */

@@ -37,7 +37,14 @@
 #define MSR_SHADOW_GS_BASE 0xc0000102
 #define MSR_APIC_BASE 0x1b
 
+#define X86_EFLAGS_TF (_AC(1, UL) << 8)
 #define X86_EFLAGS_IF (_AC(1, UL) << 9)
+#define X86_EFLAGS_DF (_AC(1, UL) << 10)
+#define X86_EFLAGS_IOPL_MASK (_AC(3, UL) << 12)
+#define X86_EFLAGS_NT (_AC(1, UL) << 14)
+#define X86_EFLAGS_RF (_AC(1, UL) << 16)
+#define X86_EFLAGS_VM (_AC(1, UL) << 17)
+#define X86_EFLAGS_AC (_AC(1, UL) << 18)
 
 #ifndef __ASSEMBLY__
 #include <pvisor/types.h>

@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The PV MMU (arch/x86_64/pv/mm.c, mm_ops.c): frame types, page-table
+ * validation and the hypercalls that change guest page tables.
+ *
+ * Every guest page table is checked by the hypervisor: a frame becomes an
+ * Ln table only when each of its present entries is valid (it refers to a
+ * frame the domain owns, of the right type), and it keeps that type, with
+ * no writable mapping anywhere, while anything uses it as a table.  The
+ * domain's mm_lock serialises its page-table changes (validation,
+ * devalidation, entry updates), as Xen's domain "big lock" did.
+ */
+#ifndef ASM_PV_MM_H
+#define ASM_PV_MM_H
+
+#include <asm/page.h>
+#include <pvisor/mm.h>
+#include <pvisor/types.h>
+
+struct domain;
+struct vcpu;
+
+/* Software PTE bit: the guest wrote this L1 entry without _PAGE_USER. */
+#define PTE_GUEST_KERNEL (1UL << 52)
+/* Flags a guest may set in entries it writes (others are refused). */
+#define L1_ALLOWED_FLAGS                                                       \
+    (PTE_P | PTE_W | PTE_U | PTE_PWT | PTE_PCD | PTE_A | PTE_D | PTE_PSE |    \
+     PTE_G | (7UL << 9) | (0x7ffUL << 52) | PTE_NX)
+#define LX_ALLOWED_FLAGS                                                       \
+    (PTE_P | PTE_W | PTE_U | PTE_PWT | PTE_PCD | PTE_A | PTE_D | (7UL << 9) |  \
+     (0x7ffUL << 52) | PTE_NX)
+
+/* The domain's mm_lock: recursive for the CPU that holds it. */
+void mm_lock(struct domain *d);
+void mm_unlock(struct domain *d);
+
+/* Types and references. */
+int get_page_type(struct page_info *pg, uint32_t type);
+void put_page_type(struct page_info *pg);
+int get_page_and_type(struct page_info *pg, struct domain *d, uint32_t type);
+void put_page_and_type(struct page_info *pg);
+/* Whether the type is a page table or a descriptor table. */
+static inline bool is_pt_type(uint32_t type)
+{
+    return type >= PGT_l1_table && type <= PGT_seg_desc;
+}
+
+/* Table levels as types: PGT_l1_table + level - 1. */
+#define PGT_for_level(l) (PGT_l1_table + (((l)-1) << PGT_type_shift))
+
+/* Updates one entry of a validated table; mm_lock held. */
+int mod_pt_entry(struct domain *d, struct page_info *table, unsigned int slot,
+                 pte_t nval, bool preserve_ad);
+/* Pins or unpins a table for d (possibly a foreign one for dom0). */
+int pv_pin_table(struct domain *d, unsigned long mfn, unsigned int level);
+int pv_unpin_table(struct domain *d, unsigned long mfn);
+/* Installs new kernel/user L4s for v (holding a type reference each). */
+int pv_set_guest_table(struct vcpu *v, unsigned long mfn, bool user);
+/* The frame mapped at va in v's kernel page tables, or 0. */
+unsigned long pv_guest_va_to_mfn(struct vcpu *v, unsigned long va);
+/* Drops every type and pin held by d's frames (teardown). */
+void pv_mm_relinquish(struct domain *d);
+/* Checks the 512 descriptors of a frame about to become a GDT/LDT page. */
+int pv_validate_segdesc_page(const uint64_t *descs);
+/* Fills the hypervisor-owned slots of a guest L4. */
+void pv_init_guest_l4(struct domain *d, pte_t *l4);
+
+/* TLB flushing: the flush clock and flushing a domain's CPUs. */
+extern uint32_t tlbflush_clock;
+void tlbflush_note_local_flush(void);
+void flush_tlb_domain(struct domain *d);
+void flush_tlb_domain_va(struct domain *d, unsigned long va);
+
+long do_mmu_update(unsigned long ureqs, unsigned long count,
+                   unsigned long pdone, unsigned long foreigndom);
+long do_mmuext_op(unsigned long uops, unsigned long count, unsigned long pdone,
+                  unsigned long foreigndom);
+long do_update_va_mapping(unsigned long va, unsigned long val,
+                          unsigned long flags);
+long do_update_va_mapping_otherdomain(unsigned long va, unsigned long val,
+                                      unsigned long flags,
+                                      unsigned long domid);
+
+#endif /* ASM_PV_MM_H */
