@@ -7,7 +7,7 @@
 # each checked for exact output and exit status.
 source "$(dirname "$0")/xs-lib.bash"
 
-plan 31
+plan 32
 xs_up
 
 expect "write two keys" 0 "" "" xs0 xenstore-write /vm/a 1 /vm/b "two words"
@@ -83,3 +83,14 @@ xs0 xenstore-write /local/domain/0/rel/x 2
 wait $wpid
 expect "watch: relative path" 0 $'rel\nrel/x' "" cat "$XS_DIR/watch2.out"
 expect "daemon still answers" 0 "hello" "" xs0 xenstore-read /w/a/b
+# A directory too big for one reply: libxenstore falls back to
+# DIRECTORY_PART on E2BIG and pages through it.
+names=()
+for i in $(seq 1 300); do
+    names+=("/big/child-with-a-rather-long-name-$i" "$i")
+done
+xs0 xenstore-write "${names[@]}"
+expect "list a 300-child directory (DIRECTORY_PART paging)" 0 \
+    "300 child-with-a-rather-long-name-1 child-with-a-rather-long-name-300" "" \
+    bash -c "XENSTORED_PATH=$XS_DIR/socket xenstore-list /big |
+        awk 'NR == 1 { f = \$0 } { l = \$0 } END { print NR, f, l }'"

@@ -11,7 +11,7 @@
 source "$(dirname "$0")/xs-lib.bash"
 
 ROBUST=$PVISOR_TOP/$BUILD/tests/xenstore/xs_robust
-plan 34
+plan 35
 xs_up --max-output 262144
 while IFS= read -r line; do
     case $line in

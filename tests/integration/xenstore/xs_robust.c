@@ -249,6 +249,39 @@ static void test_conflict_and_api(void)
     xsl_close(b);
 }
 
+static int cb_count;
+
+static void count_cb(const char *path, const char *token, void *opaque)
+{
+    cb_count += !strcmp(token, opaque);
+}
+
+static void test_watch_fd_and_callback(void)
+{
+    struct xsl_handle *w, *c;
+    struct pollfd pfd;
+    int n = 0, i;
+
+    if (xsl_open(sock0, &w) || xsl_open(sock0, &c))
+        exit(2);
+    xsl_set_watch_cb(w, count_cb, "cb");
+    xsl_watch(w, "/cbw", "cb");
+    n += xsl_dispatch(w); /* the initial event, queued by the reply */
+    for (i = 0; i < 3; i++) {
+        char path[32];
+
+        snprintf(path, sizeof(path), "/cbw/%d", i);
+        xsl_write(c, 0, path, "1", 1);
+    }
+    pfd = (struct pollfd){.fd = xsl_watch_fd(w), .events = POLLIN};
+    while (n < 4 && poll(&pfd, 1, 3000) == 1)
+        n += xsl_dispatch(w);
+    check(n == 4 && cb_count == 4,
+          "watch events through xsl_watch_fd and the callback");
+    xsl_close(w);
+    xsl_close(c);
+}
+
 static void test_pipelined_unprivileged(void)
 {
     struct xsd_sockmsg h;
@@ -333,6 +366,7 @@ int main(int argc, char **argv)
     test_mid_transaction();
     test_conflict_and_api();
     test_pipelined_unprivileged();
+    test_watch_fd_and_callback();
     test_control_and_domains();
     check(served(), "the daemon still serves at the end");
     return failures ? 1 : 0;
