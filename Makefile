@@ -123,6 +123,7 @@ include tests/build.mk
 include hypervisor/build.mk
 include dom0-tools/build.mk
 include xenstore-lite/build.mk
+include drivers/build.mk
 include guests/build.mk
 include bench/build.mk
 

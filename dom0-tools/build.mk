@@ -5,6 +5,7 @@
 
 HOST_DIRS += dom0-tools
 HOST_CFLAGS_dom0-tools := -D__XEN_TOOLS__ -include stdint.h -Idom0-tools/include -Idom0-tools/libpvctrl \
+	-Ixenstore-lite/include \
 	-Ihypervisor/include/public $(UV_CFLAGS)
 
 PVCTRL_SRCS := $(wildcard dom0-tools/libpvctrl/*.c)
@@ -53,5 +54,5 @@ $(eval $(call test_prog,pvguest-make-corpus, \
 
 # pvctl, the xl-like CLI (after libpvguest, whose libraries it needs).
 PVCTL_SRCS := $(wildcard dom0-tools/pvctl/*.c)
-$(eval $(call host_prog,pvctl,pvctl,$(PVCTL_SRCS),$(PVGUEST_LIBS) -lxlutil,\
-	$(BUILD)/lib/libpvguest.a $(BUILD)/lib/libpvctrl.a))
+$(eval $(call host_prog,pvctl,pvctl,$(PVCTL_SRCS),$(PVGUEST_LIBS) -lxlutil $(UV_LIBS),\
+	$(BUILD)/lib/libpvguest.a $(BUILD)/lib/libxsl.a $(BUILD)/lib/libpvctrl.a))

@@ -129,6 +129,10 @@ int pvctrl_pin_table(struct pvctrl *xc, uint32_t domid, int level,
                      uint64_t mfn);
 int pvctrl_unpin_table(struct pvctrl *xc, uint32_t domid, uint64_t mfn);
 
+/* EVTCHNOP_alloc_unbound in domid for remote_domid; the port or -errno. */
+int pvctrl_evtchn_alloc_unbound(struct pvctrl *xc, uint32_t domid,
+                                uint32_t remote_domid);
+
 /* --------------------------------------------------- foreign memory */
 
 /*

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include <xen/memory.h>
+#include <xen/event_channel.h>
 #include <xen/sched.h>
 
 #include "pvctrl_priv.h"
@@ -249,4 +250,23 @@ int pvctrl_pin_table(struct pvctrl *xc, uint32_t domid, int level,
 int pvctrl_unpin_table(struct pvctrl *xc, uint32_t domid, uint64_t mfn)
 {
     return mmuext(xc, domid, MMUEXT_UNPIN_TABLE, mfn);
+}
+
+int pvctrl_evtchn_alloc_unbound(struct pvctrl *xc, uint32_t domid,
+                                uint32_t remote_domid)
+{
+    struct evtchn_alloc_unbound *a = pvcall_alloc_buffer(xc->call, sizeof(*a));
+    long rc;
+
+    if (!a)
+        return -ENOMEM;
+    a->dom = (domid_t)domid;
+    a->remote_dom = (domid_t)remote_domid;
+    rc = pvcall_hypercall(xc->call, __HYPERVISOR_event_channel_op,
+                          EVTCHNOP_alloc_unbound,
+                          pvcall_buffer_addr(xc->call, a), 0, 0, 0);
+    if (!rc)
+        rc = (long)a->port;
+    pvcall_free_buffer(xc->call, a);
+    return (int)rc;
 }

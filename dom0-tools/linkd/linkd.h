@@ -102,6 +102,12 @@ void clients_call_done(struct linkd_call *call, int64_t result);
 void clients_machine_gone(void);
 void clients_detach_calls(struct linkd_client *c);
 
+/* services.c */
+int services_start(void);
+void services_stop(void);
+void services_kill(void);
+bool services_running(void);
+
 /* main.c */
 void linkd_report_ready(const char *msg);
 void linkd_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -331,8 +331,14 @@ static void machine_ready(void)
     linkd.state = PVLINKD_STATE_READY;
     linkd_log("hypervisor ready: %u CPUs, ring of %u, %u client windows",
               linkd.hdr->nr_cpus, size, linkd.nr_windows - 1);
-    linkd_report_ready("ok\n");
     ring_fill();
+    if (services_start()) {
+        report_boot_failure("the dom0 services did not start (see the "
+                            "logs in the run directory's log/)");
+        machine_request_shutdown();
+        return;
+    }
+    linkd_report_ready("ok\n");
 }
 
 uint64_t machine_window_maddr(unsigned int window)
@@ -582,6 +588,7 @@ void machine_request_shutdown(void)
 
     if (linkd.state == PVLINKD_STATE_STOPPING)
         return;
+    services_stop();
     if (!linkd.qemu_running) {
         linkd_stop(0);
         return;

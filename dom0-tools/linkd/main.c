@@ -87,6 +87,7 @@ void linkd_stop(int code)
     close_if_open((uv_handle_t *)&linkd.sighup);
     if (linkd.qemu_running)
         uv_process_kill(&linkd.qemu, SIGKILL);
+    services_kill();
     machine_cleanup();
     snprintf(path, sizeof(path), "%s/%s", linkd.opt.rundir, PVLINKD_SOCKET);
     unlink(path);
@@ -264,6 +265,8 @@ int main(int argc, char **argv)
         return 1;
     }
 
+    /* Our children (QEMU, the dom0 services) find the machine through it. */
+    setenv("PVISOR_RUNDIR", linkd.opt.rundir, 1);
     linkd.loop = uv_default_loop();
     linkd.state = PVLINKD_STATE_BOOTING;
     linkd.ram_fd = -1;

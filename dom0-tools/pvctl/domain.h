@@ -3,19 +3,46 @@
 #ifndef PVCTL_DOMAIN_H
 #define PVCTL_DOMAIN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "config.h"
 #include "pvctrl.h"
 
+struct built_domain {
+    uint64_t store_mfn;
+    uint64_t console_mfn;
+};
+
 /* Builds a created, paused domain from cfg; err gets a message. */
 int domain_build(struct pvctrl *xc, uint32_t domid,
-                 const struct domain_config *cfg, char *err, size_t errlen);
+                 const struct domain_config *cfg, uint32_t store_port,
+                 uint32_t console_port, struct built_domain *out, char *err,
+                 size_t errlen);
 /*
  * Finds a domain by id ("3") or by name; returns the id or -1 after
  * printing why.
  */
 int domain_lookup(struct pvctrl *xc, const char *spec);
+
+struct xsl_handle;
+struct xsl_handle *pvctl_xs_open(void);
+/* The domain's name from xenstore (malloc'd), or NULL. */
+char *domain_name(struct xsl_handle *xs, uint32_t domid);
+/* Writes the domain's standard xenstore nodes in one transaction. */
+int domain_xs_write(struct xsl_handle *xs, uint32_t domid,
+                    const struct domain_config *cfg, const char *uuid,
+                    uint64_t store_mfn, uint32_t store_port,
+                    uint64_t console_mfn, uint32_t console_port);
+/* Removes them (and tells xenstore the domain is gone). */
+void domain_xs_remove(struct xsl_handle *xs, uint32_t domid);
+/* Starts the process that acts on the domain's shutdown (monitor.c). */
+int monitor_spawn(uint32_t domid, const char *config_path,
+                  const struct domain_config *cfg);
+int monitor_run(uint32_t domid, const char *config_path);
+/* Creates, builds and starts a domain; its id, or -1 (printed why). */
+int domain_create_from(struct pvctrl *xc, const char *config_path,
+                       const struct domain_config *cfg, bool paused);
 
 #endif /* PVCTL_DOMAIN_H */

@@ -121,7 +121,9 @@ static void *read_file(const char *path, size_t *len)
 }
 
 int domain_build(struct pvctrl *xc, uint32_t domid,
-                 const struct domain_config *cfg, char *err, size_t errlen)
+                 const struct domain_config *cfg, uint32_t store_port,
+                 uint32_t console_port, struct built_domain *out, char *err,
+                 size_t errlen)
 {
     struct build_ctx ctx = {.xc = xc, .domid = domid};
     struct pvguest_dom_ops ops = {
@@ -172,7 +174,13 @@ int domain_build(struct pvctrl *xc, uint32_t domid,
     p.ramdisk_len = rlen;
     p.ramdisk_unmapped = img.mod_start_pfn;
     p.cmdline = cfg->cmdline;
+    p.store_evtchn = store_port;
+    p.console_evtchn = console_port;
     rc = pvguest_build(&img, &p, &ops, res, err, errlen);
+    if (!rc) {
+        out->store_mfn = res->store_mfn;
+        out->console_mfn = res->console_mfn;
+    }
 out:
     free(res);
     free(ramdisk);

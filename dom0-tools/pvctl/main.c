@@ -59,7 +59,53 @@ const struct pvctl_cmd pvctl_cmds[] = {
      "vcpus, kernel, ramdisk, cmdline, on_poweroff, on_reboot, on_crash,\n"
      "cpu_weight, cap), builds it and starts it.\n"
      "\n"
-     "  -p, --paused   leave it paused (start it with `pvctl unpause`)\n"},
+     "  -p, --paused   leave it paused (start it with `pvctl unpause`)\n"
+     "  -c, --console  attach to its console once started\n"
+     "\n"
+     "A monitor process stays behind to carry out on_poweroff, on_reboot and\n"
+     "on_crash (destroy, preserve or restart); exit reasons are logged in the\n"
+     "domain's console log and in the run directory's log/domains.log.\n"},
+    {"list", cmd_list, "list the domains",
+     "Usage: pvctl list\n"
+     "\n"
+     "Lists the domains: name, id, memory (MiB), vCPUs online, state and CPU\n"
+     "time.  State letters: r running, b blocked, p paused, s shut down,\n"
+     "c crashed, d dying.\n"},
+    {"destroy", cmd_destroy, "destroy a domain at once",
+     "Usage: pvctl destroy DOMAIN\n"
+     "\n"
+     "Destroys DOMAIN (a name or an id) immediately and returns its memory.\n"},
+    {"shutdown", cmd_shutdown, "ask a domain to shut down",
+     "Usage: pvctl shutdown [-w] [-r] DOMAIN\n"
+     "\n"
+     "Asks DOMAIN to power off (or reboot): through xenstore if its control\n"
+     "driver advertises feature-poweroff, else by shutting it down from\n"
+     "outside (SCHEDOP_remote_shutdown).\n"
+     "\n"
+     "  -w, --wait     wait until the domain is gone\n"
+     "  -r, --reboot   reboot instead of powering off\n"},
+    {"pause", cmd_pause, "pause a domain",
+     "Usage: pvctl pause DOMAIN\n"},
+    {"unpause", cmd_unpause, "unpause a domain",
+     "Usage: pvctl unpause DOMAIN\n"},
+    {"console", cmd_console, "show a domain's console output",
+     "Usage: pvctl console DOMAIN\n"
+     "\n"
+     "Prints what DOMAIN has written to its console so far, then follows it\n"
+     "until the domain is gone (Ctrl-C to stop).  The output is also kept in\n"
+     "the run directory's console/<name>.log.\n"},
+    {"vcpu-list", cmd_vcpu_list, "list the vCPUs of the domains",
+     "Usage: pvctl vcpu-list [DOMAIN]\n"
+     "\n"
+     "Lists each vCPU: its CPU, state (r running, b blocked, p offline) and\n"
+     "CPU time.\n"},
+    {"sched-credit", cmd_sched_credit, "show or set scheduling weights and caps",
+     "Usage: pvctl sched-credit [-d DOMAIN [-w WEIGHT] [-c CAP]]\n"
+     "\n"
+     "Shows each domain's scheduler weight and cap, or sets them.  Domains\n"
+     "share CPU time in proportion to their weights (default 256); a cap is\n"
+     "the most CPU a domain may use, in percent of one CPU (0: none).\n"},
+    {"__monitor", cmd_monitor, NULL, ""},
     {NULL, NULL, NULL, NULL},
 };
 
@@ -154,7 +200,8 @@ static void usage(FILE *out)
                  "Manage a pvisor machine (a thin Xen-ABI PV hypervisor on "
                  "QEMU).\n\nCommands:\n");
     for (const struct pvctl_cmd *c = pvctl_cmds; c->name; c++)
-        fprintf(out, "  %-10s %s\n", c->name, c->summary);
+        if (c->summary)
+            fprintf(out, "  %-13s %s\n", c->name, c->summary);
     fprintf(out, "\n`pvctl COMMAND --help` describes a command.\n");
 }
 

@@ -36,5 +36,14 @@ int cmd_down(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_dmesg(int argc, char **argv);
 int cmd_create(int argc, char **argv);
+int cmd_list(int argc, char **argv);
+int cmd_destroy(int argc, char **argv);
+int cmd_shutdown(int argc, char **argv);
+int cmd_pause(int argc, char **argv);
+int cmd_unpause(int argc, char **argv);
+int cmd_console(int argc, char **argv);
+int cmd_vcpu_list(int argc, char **argv);
+int cmd_sched_credit(int argc, char **argv);
+int cmd_monitor(int argc, char **argv);
 
 #endif /* PVCTL_H */

@@ -1,0 +1,175 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The per-domain monitor: the process `pvctl create` leaves behind, as
+ * `xl create` does, to carry out what the configuration says when the
+ * domain shuts down (on_poweroff, on_reboot, on_crash: destroy, preserve
+ * or restart).  It reports the exit reason in the domain's console log
+ * and in $PVISOR_RUNDIR/log/domains.log, and cleans up xenstore.
+ *
+ * It watches the domain by polling its info every 50 ms: cheap for a
+ * hypercall over the dom0 link, and it needs nothing but the link.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <xen/sched.h>
+
+#include "domain.h"
+#include "pvctl.h"
+#include "xsl.h"
+
+#define POLL_US 50000
+
+static const char *reason_name(unsigned int r)
+{
+    switch (r) {
+    case SHUTDOWN_poweroff: return "poweroff";
+    case SHUTDOWN_reboot: return "reboot";
+    case SHUTDOWN_suspend: return "suspend";
+    case SHUTDOWN_crash: return "crash";
+    case SHUTDOWN_watchdog: return "watchdog";
+    case SHUTDOWN_soft_reset: return "soft_reset";
+    default: return "unknown";
+    }
+}
+
+/* Appends a line to the domain's console log and to log/domains.log. */
+static void report(const char *name, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void report(const char *name, const char *fmt, ...)
+{
+    char dir[256], path[512], msg[512], stamp[32];
+    time_t now = time(NULL);
+    struct tm tm;
+    va_list ap;
+    FILE *f;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    localtime_r(&now, &tm);
+    strftime(stamp, sizeof(stamp), "%Y-%m-%d %H:%M:%S", &tm);
+    pvisor_rundir(dir, sizeof(dir));
+    snprintf(path, sizeof(path), "%s/console/%s.log", dir, name);
+    if ((f = fopen(path, "a"))) {
+        fprintf(f, "--- %s ---\n", msg);
+        fclose(f);
+    }
+    snprintf(path, sizeof(path), "%s/log/domains.log", dir);
+    if ((f = fopen(path, "a"))) {
+        fprintf(f, "%s %s\n", stamp, msg);
+        fclose(f);
+    }
+}
+
+int monitor_run(uint32_t domid, const char *config_path)
+{
+    struct domain_config cfg;
+    struct pvctrl *xc;
+
+    if (config_parse(config_path, &cfg))
+        return 1;
+    if (pvctrl_open(NULL, &xc))
+        return 1;
+    for (;;) {
+        struct xen_domctl_getdomaininfo info;
+        unsigned int reason;
+        enum domain_action act;
+        struct xsl_handle *xs;
+        int rc = pvctrl_domain_getinfo(xc, domid, &info);
+
+        if (rc == -EPIPE || rc == -ECONNREFUSED)
+            break; /* the machine is gone */
+        if (rc || info.domain != domid) {
+            report(cfg.name, "domain %s (%u) was destroyed", cfg.name, domid);
+            break;
+        }
+        if (!(info.flags & XEN_DOMINF_shutdown)) {
+            usleep(POLL_US);
+            continue;
+        }
+        reason = (info.flags >> XEN_DOMINF_shutdownshift) &
+                 XEN_DOMINF_shutdownmask;
+        act = reason == SHUTDOWN_poweroff ? cfg.on_poweroff
+              : reason == SHUTDOWN_reboot ? cfg.on_reboot
+                                          : cfg.on_crash;
+        report(cfg.name, "domain %s (%u) shut down: %s; %s", cfg.name, domid,
+               reason_name(reason),
+               act == ACTION_PRESERVE ? "preserving it"
+               : act == ACTION_RESTART ? "restarting it"
+                                       : "destroying it");
+        if (act == ACTION_PRESERVE)
+            break;
+        pvctrl_domain_destroy(xc, domid);
+        xs = pvctl_xs_open();
+        if (xs) {
+            domain_xs_remove(xs, domid);
+            xsl_close(xs);
+        }
+        if (act != ACTION_RESTART)
+            break;
+        rc = domain_create_from(xc, config_path, &cfg, false);
+        if (rc < 0) {
+            report(cfg.name, "domain %s could not be restarted", cfg.name);
+            break;
+        }
+        domid = (uint32_t)rc;
+        report(cfg.name, "domain %s restarted as %u", cfg.name, domid);
+    }
+    pvctrl_close(xc);
+    return 0;
+}
+
+int monitor_spawn(uint32_t domid, const char *config_path,
+                  const struct domain_config *cfg)
+{
+    char exe[1024], id[16], dir[256], logpath[512], abs[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+    pid_t pid;
+
+    (void)cfg;
+    if (n <= 0 || !realpath(config_path, abs))
+        return -1;
+    exe[n] = '\0';
+    snprintf(id, sizeof(id), "%u", domid);
+    pvisor_rundir(dir, sizeof(dir));
+    snprintf(logpath, sizeof(logpath), "%s/log/monitor.log", dir);
+    pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        int fd;
+
+        /* Detach completely: a new session, no terminal, logs aside. */
+        if (fork() != 0)
+            _exit(0);
+        setsid();
+        fd = open("/dev/null", O_RDONLY);
+        if (fd >= 0)
+            dup2(fd, STDIN_FILENO);
+        fd = open(logpath, O_WRONLY | O_CREAT | O_APPEND, 0600);
+        if (fd >= 0) {
+            dup2(fd, STDOUT_FILENO);
+            dup2(fd, STDERR_FILENO);
+        }
+        execl(exe, exe, "__monitor", id, abs, (char *)NULL);
+        _exit(127);
+    }
+    return waitpid(pid, NULL, 0) == pid ? 0 : -1;
+}
+
+int cmd_monitor(int argc, char **argv)
+{
+    if (argc != 3)
+        return 2;
+    return monitor_run((uint32_t)strtoul(argv[1], NULL, 10), argv[2]);
+}
