@@ -82,3 +82,69 @@ $(eval $(call unit_test,guest_elf,$(GUEST_UT)/test_guest_elf.c,,$(GUEST_UT_CFLAG
 # Keep the objects of the pattern chains (make would delete them).
 .SECONDARY: $(call guest_lib_objs,ref) $(call guest_lib_objs,test) \
 	$(patsubst %,$(GUEST_OUT)/tests/%.o,$(GUEST_TEST_NAMES))
+
+# ---------------------------------------------------------------- pvemu
+# The same guests linked at 0x10000000 with the small code model, for the
+# host-side PV emulator tests/unit/guests/pvemu.c, which runs them as an
+# ordinary process: hypercalls trapped with seccomp (SIGSYS), exceptions
+# taken as signals and bounced back Xen's way.
+GUEST_EMU_BASE := 0x10000000
+GUEST_EMU_OUT := $(GUEST_OUT)/emu
+GUEST_EMU_CFLAGS := $(filter-out -mcmodel=kernel,$(GUEST_CFLAGS)) \
+	-mcmodel=small -DGUEST_VIRT_BASE=$(GUEST_EMU_BASE)
+GUEST_EMU_ASFLAGS := $(filter-out -mcmodel=kernel,$(GUEST_ASFLAGS)) \
+	-mcmodel=small -DGUEST_VIRT_BASE=$(GUEST_EMU_BASE)
+GUEST_EMU_LDFLAGS := $(filter-out -T guests/lib/guest.lds,$(GUEST_LDFLAGS)) \
+	-T $(GUEST_EMU_OUT)/guest.lds
+$(GUEST_EMU_OUT)/guest.lds: guests/lib/guest.lds
+	$(Q)mkdir -p $(@D)
+	$(Q)sed 's/^VIRT_BASE = .*/VIRT_BASE = $(GUEST_EMU_BASE);/' $< > $@
+guest_emu_lib_objs = $(patsubst guests/lib/%.c,$(GUEST_EMU_OUT)/lib-$(1)/%.o,$(GUEST_LIB_C)) \
+	$(patsubst guests/lib/%.S,$(GUEST_EMU_OUT)/lib-$(1)/%.o,$(GUEST_LIB_S))
+
+define guest_emu_flavour_rules
+$(GUEST_EMU_OUT)/lib-$(1)/%.o: guests/lib/%.c $(GUEST_HDRS) | $(BUILD)/include/xen
+	@echo "  CC [ge] $$@"
+	$(Q)mkdir -p $$(@D)
+	$(Q)$(FREECC) $(GUEST_EMU_CFLAGS) $(GUEST_FLAVOUR_$(1)) -c -o $$@ $$<
+$(GUEST_EMU_OUT)/lib-$(1)/%.o: guests/lib/%.S $(GUEST_HDRS) | $(BUILD)/include/xen
+	@echo "  AS [ge] $$@"
+	$(Q)mkdir -p $$(@D)
+	$(Q)$(FREECC) $(GUEST_EMU_ASFLAGS) $(GUEST_FLAVOUR_$(1)) -c -o $$@ $$<
+endef
+$(eval $(call guest_emu_flavour_rules,ref))
+$(eval $(call guest_emu_flavour_rules,test))
+
+$(GUEST_EMU_OUT)/hello/%.o: guests/hello/%.c $(GUEST_HDRS) | $(BUILD)/include/xen
+	@echo "  CC [ge] $@"
+	$(Q)mkdir -p $(@D)
+	$(Q)$(FREECC) $(GUEST_EMU_CFLAGS) $(GUEST_FLAVOUR_ref) -Iguests/hello -c -o $@ $<
+$(GUEST_EMU_OUT)/hello.elf: $(patsubst guests/hello/%.c,$(GUEST_EMU_OUT)/hello/%.o,$(GUEST_HELLO_C)) \
+		$(call guest_emu_lib_objs,ref) $(GUEST_EMU_OUT)/guest.lds
+	@echo "  LD      $@"
+	$(Q)$(FREELD) $(GUEST_EMU_LDFLAGS) -o $@ $(filter %.o,$^)
+$(GUEST_EMU_OUT)/tests/%.o: guests/tests/%.c $(GUEST_HDRS) $(wildcard guests/tests/*.h) | $(BUILD)/include/xen
+	@echo "  CC [ge] $@"
+	$(Q)mkdir -p $(@D)
+	$(Q)$(FREECC) $(GUEST_EMU_CFLAGS) $(GUEST_FLAVOUR_test) -Iguests/tests -c -o $@ $<
+$(GUEST_EMU_OUT)/test-%.elf: $(GUEST_EMU_OUT)/tests/%.o $(call guest_emu_lib_objs,test) \
+		$(GUEST_EMU_OUT)/guest.lds
+	@echo "  LD      $@"
+	$(Q)$(FREELD) $(GUEST_EMU_LDFLAGS) -o $@ $(filter %.o,$^)
+.SECONDARY: $(call guest_emu_lib_objs,ref) $(call guest_emu_lib_objs,test) \
+	$(patsubst %,$(GUEST_EMU_OUT)/tests/%.o,$(GUEST_TEST_NAMES))
+
+# Guests pvemu runs, and the emulator itself: built without sanitizers
+# (it runs foreign code in its own address space and owns SIGSEGV).
+GUEST_EMU_RUN := hello traps callbacks timer sched vcpu multicall version \
+	ridiculous-traps ridiculous-callbacks ridiculous-version ridiculous-sched \
+	ridiculous-vcpu ridiculous-multicall ridiculous-vm-assist ridiculous-platform \
+	console vm-assist platform ridiculous-hypercall ridiculous-timer crash
+GUEST_EMU_ELFS := $(GUEST_EMU_OUT)/hello.elf \
+	$(patsubst %,$(GUEST_EMU_OUT)/test-%.elf,$(filter-out hello,$(GUEST_EMU_RUN)))
+$(BUILD)/tests/unit/guest_pvemu: $(GUEST_UT)/pvemu.c $(GUEST_EMU_ELFS) | $(BUILD)/include/xen
+	@echo "  TEST    $@"
+	$(Q)mkdir -p $(@D)
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) -Iguests/lib -DGUEST_EMU_OUT=\"$(GUEST_EMU_OUT)\" \
+		-DGUEST_EMU_BASE=$(GUEST_EMU_BASE) -D__XEN_INTERFACE_VERSION__=0x00040e00 -o $@ $(GUEST_UT)/pvemu.c $(CMOCKA_LIBS)
+UNIT_TESTS += $(BUILD)/tests/unit/guest_pvemu

@@ -19,8 +19,14 @@
 
 #include <xen/xen.h>
 
-/* The boot region: VIRT_BASE maps guest pfn 0 (PADDR_OFFSET is 0). */
+/*
+ * The boot region: VIRT_BASE maps guest pfn 0 (PADDR_OFFSET is 0).  The
+ * host-side emulator build (tests/unit/guests/pvemu.c) links the same code
+ * low instead and overrides it.
+ */
+#ifndef GUEST_VIRT_BASE
 #define GUEST_VIRT_BASE 0xffffffff80000000UL
+#endif
 #define PAGE_SHIFT 12
 #define PAGE_SIZE (1UL << PAGE_SHIFT)
 #define PAGE_MASK (~(PAGE_SIZE - 1))

@@ -41,6 +41,12 @@ static void add(unsigned int *n, unsigned int vector, unsigned int flags)
 static long install_table(void)
 {
     unsigned int n = 0;
+    long rc;
+
+    /* set_trap_table only adds entries: clear traps_init's table first. */
+    rc = HYPERVISOR_set_trap_table(NULL);
+    if (rc)
+        return rc;
 
     for (unsigned int v = 0; v < 32; v++)
         if (v != 2)
