@@ -139,6 +139,8 @@ $(GUEST_EMU_OUT)/test-%.elf: $(GUEST_EMU_OUT)/tests/%.o $(call guest_emu_lib_obj
 GUEST_EMU_RUN := hello traps callbacks timer sched vcpu multicall version \
 	ridiculous-traps ridiculous-callbacks ridiculous-version ridiculous-sched \
 	ridiculous-vcpu ridiculous-multicall ridiculous-vm-assist ridiculous-platform \
+	ridiculous-console ridiculous-memory ridiculous-physdev ridiculous-privop \
+	physdev privop \
 	console vm-assist platform ridiculous-hypercall ridiculous-timer crash
 GUEST_EMU_ELFS := $(GUEST_EMU_OUT)/hello.elf \
 	$(patsubst %,$(GUEST_EMU_OUT)/test-%.elf,$(filter-out hello,$(GUEST_EMU_RUN)))
