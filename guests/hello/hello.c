@@ -36,8 +36,8 @@ static void check(bool ok, const char *what, const char *fmt, ...)
         va_end(ap);
     }
     if (ok) {
-        printf("hello: check %u ok: %s%s%s\n", checks, what, *detail ? ", " : "",
-               detail);
+        printf("hello: check %u ok: %s%s%s\n", checks, what,
+               *detail ? ", " : "", detail);
     } else {
         failures++;
         printf("hello: check %u FAILED: %s%s%s\n", checks, what,
@@ -74,9 +74,10 @@ static void print_time(void)
 
     time_wallclock(&sec, &nsec);
     time_unix_to_tm((int64_t)sec, &tm);
-    printf("hello: system time %lu.%09lu s (pvclock mul %u shift %d flags %#x)\n",
-           now / NSEC_PER_SEC, now % NSEC_PER_SEC, vcpu0->time.tsc_to_system_mul,
-           vcpu0->time.tsc_shift, vcpu0->time.flags);
+    printf(
+        "hello: system time %lu.%09lu s (pvclock mul %u shift %d flags %#x)\n",
+        now / NSEC_PER_SEC, now % NSEC_PER_SEC, vcpu0->time.tsc_to_system_mul,
+        vcpu0->time.tsc_shift, vcpu0->time.flags);
     printf("hello: the date is %s %04d-%02d-%02d %02d:%02d:%02d.%03u UTC\n",
            days[tm.wday], tm.year, tm.month, tm.day, tm.hour, tm.min, tm.sec,
            nsec / 1000000);
@@ -103,9 +104,8 @@ static void selftest_traps(void)
 
     v = probe_read8(hole, &byte);
     check(v == 14 && trap_last.cr2 == hole && trap_last.error_code == 0,
-          "#PF on an unmapped address caught",
-          "vector %ld cr2 %#lx error %#lx", v, trap_last.cr2,
-          trap_last.error_code);
+          "#PF on an unmapped address caught", "vector %ld cr2 %#lx error %#lx",
+          v, trap_last.cr2, trap_last.error_code);
 
     trap_probe_reset();
     PROBE("divl %[d]", : "+a"(num), "+d"(quot) : [d] "r"(den) : "memory");
@@ -130,7 +130,8 @@ static void selftest_timer(void)
     end = time_now_ns();
     check(timer_events == seen + 1, "VIRQ_TIMER arrived once while blocked",
           "%lu events", timer_events - seen);
-    check(end - start >= 10 * NSEC_PER_MSEC && timer_last_ns >= start + 10 * NSEC_PER_MSEC,
+    check(end - start >= 10 * NSEC_PER_MSEC &&
+              timer_last_ns >= start + 10 * NSEC_PER_MSEC,
           "time advanced by at least 10 ms", "%lu us", (end - start) / 1000);
 }
 
@@ -152,15 +153,16 @@ static void selftest_clock(void)
           "%u steps back", backwards);
     time_wallclock(&sec, &nsec);
     time_unix_to_tm((int64_t)sec, &tm);
-    check(tm.year >= 2020 && nsec < NSEC_PER_SEC, "wallclock is a plausible date",
-          "year %d", tm.year);
+    check(tm.year >= 2020 && nsec < NSEC_PER_SEC,
+          "wallclock is a plausible date", "year %d", tm.year);
 }
 
 static void selftest_version(void)
 {
     xen_feature_info_t fi = {.submap_idx = 0};
     long ver = HYPERVISOR_xen_version(XENVER_version, NULL);
-    long raw = hypercall_raw(__HYPERVISOR_xen_version, XENVER_version, 0, 0, 0, 0);
+    long raw =
+        hypercall_raw(__HYPERVISOR_xen_version, XENVER_version, 0, 0, 0, 0);
     long rc = HYPERVISOR_xen_version(XENVER_get_features, &fi);
 
     check(ver >= 0x30000, "xen_version(XENVER_version)", "%ld.%ld", ver >> 16,
@@ -177,13 +179,15 @@ static void selftest_version(void)
 /* The hypercall page holds Xen's stubs: mov $nr, %eax; syscall; ... */
 static void selftest_hypercall_page(void)
 {
-    static const uint8_t stub17[] = {0x51, 0x41, 0x53, 0xb8, 17, 0, 0, 0,
-                                     0x0f, 0x05, 0x41, 0x5b, 0x59, 0xc3};
+    static const uint8_t stub17[] = {0x51, 0x41, 0x53, 0xb8, 17,   0,    0,
+                                     0,    0x0f, 0x05, 0x41, 0x5b, 0x59, 0xc3};
     static const uint8_t stub23[] = {0x51, 0x41, 0x53, 0x50, 0xb8, 23,
                                      0,    0,    0,    0x0f, 0x05};
     const uint8_t *page = (const uint8_t *)hypercall_page;
-    bool ok17 = !memcmp(page + 17 * HYPERCALL_STUB_SIZE, stub17, sizeof(stub17));
-    bool ok23 = !memcmp(page + 23 * HYPERCALL_STUB_SIZE, stub23, sizeof(stub23));
+    bool ok17 =
+        !memcmp(page + 17 * HYPERCALL_STUB_SIZE, stub17, sizeof(stub17));
+    bool ok23 =
+        !memcmp(page + 23 * HYPERCALL_STUB_SIZE, stub23, sizeof(stub23));
 
     check(ok17, "hypercall page stub 17 is push rcx/r11; mov $17,%eax; syscall",
           NULL);
@@ -203,7 +207,8 @@ static void selftest_event(void)
     evtchn_port_t port = 0;
     long rc = evtchn_bind_ipi(0, &port);
 
-    check(rc == 0 && port != 0, "EVTCHNOP_bind_ipi", "rc %ld port %u", rc, port);
+    check(rc == 0 && port != 0, "EVTCHNOP_bind_ipi", "rc %ld port %u", rc,
+          port);
     if (rc)
         return;
     evtchn_set_handler(port, ipi_handler, NULL);

@@ -25,9 +25,9 @@ uint64_t pvclock_scale_delta(uint64_t delta, uint32_t mul, int8_t shift)
 
 uint64_t pvclock_system_time(const struct vcpu_time_info *t, uint64_t tsc)
 {
-    return t->system_time +
-           pvclock_scale_delta(tsc - t->tsc_timestamp, t->tsc_to_system_mul,
-                               t->tsc_shift);
+    return t->system_time + pvclock_scale_delta(tsc - t->tsc_timestamp,
+                                                t->tsc_to_system_mul,
+                                                t->tsc_shift);
 }
 
 void pvclock_snapshot(const volatile struct vcpu_time_info *t,
@@ -65,7 +65,7 @@ void time_unix_to_tm(int64_t secs, struct guest_tm *tm)
 
     days += 719468; /* shift the epoch to 0000-03-01 */
     era = (days >= 0 ? days : days - 146096) / 146097;
-    doe = days - era * 146097;                             /* [0, 146096] */
+    doe = days - era * 146097; /* [0, 146096] */
     yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365; /* [0, 399] */
     y = yoe + era * 400;
     doy = doe - (365 * yoe + yoe / 4 - yoe / 100); /* [0, 365] */

@@ -12,25 +12,25 @@
 
 #include "traps.h"
 
-#define MSR_EFER 0xc0000080U
-#define MSR_STAR 0xc0000081U
-#define MSR_FS_BASE 0xc0000100U
-#define MSR_GS_BASE 0xc0000101U
+#define MSR_EFER           0xc0000080U
+#define MSR_STAR           0xc0000081U
+#define MSR_FS_BASE        0xc0000100U
+#define MSR_GS_BASE        0xc0000101U
 #define MSR_SHADOW_GS_BASE 0xc0000102U
-#define MSR_TSC_AUX 0xc0000103U
-#define MSR_APIC_BASE 0x0000001bU
-#define MSR_PAT 0x00000277U
-#define MSR_TSC 0x00000010U
+#define MSR_TSC_AUX        0xc0000103U
+#define MSR_APIC_BASE      0x0000001bU
+#define MSR_PAT            0x00000277U
+#define MSR_TSC            0x00000010U
 
 #define EFER_SCE (1UL << 0)
 #define EFER_LME (1UL << 8)
 #define EFER_LMA (1UL << 10)
-#define EFER_NX (1UL << 11)
+#define EFER_NX  (1UL << 11)
 
-#define X86_CR0_PE (1UL << 0)
-#define X86_CR0_TS (1UL << 3)
-#define X86_CR0_PG (1UL << 31)
-#define X86_CR4_PAE (1UL << 5)
+#define X86_CR0_PE   (1UL << 0)
+#define X86_CR0_TS   (1UL << 3)
+#define X86_CR0_PG   (1UL << 31)
+#define X86_CR4_PAE  (1UL << 5)
 #define X86_CR4_VMXE (1UL << 13)
 
 struct cpuid_regs {
@@ -51,7 +51,9 @@ static inline long wrmsr_probe(uint32_t msr, uint64_t val)
 {
     unsigned long before = trap_probe_reset();
 
-    PROBE("wrmsr", : : "c"(msr), "a"((uint32_t)val), "d"((uint32_t)(val >> 32))
+    PROBE("wrmsr",
+          :
+          : "c"(msr), "a"((uint32_t)val), "d"((uint32_t)(val >> 32))
           : "memory");
     return trap_total() != before ? (long)trap_last.vector : -1;
 }
@@ -64,7 +66,9 @@ static inline long cpuid_fep(uint32_t leaf, uint32_t subleaf,
     uint32_t a = leaf, b = 0, c = subleaf, d = 0;
 
     PROBE(".byte 0x0f, 0x0b, 0x78, 0x65, 0x6e, 0x0f, 0xa2",
-          : "+a"(a), "+b"(b), "+c"(c), "+d"(d) : : "memory");
+          : "+a"(a), "+b"(b), "+c"(c), "+d"(d)
+          :
+          : "memory");
     r->eax = a;
     r->ebx = b;
     r->ecx = c;

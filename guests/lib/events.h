@@ -17,7 +17,7 @@
 
 #include <xen/event_channel.h>
 
-#define EVTCHN_2L_BITS (sizeof(xen_ulong_t) * 8)
+#define EVTCHN_2L_BITS       (sizeof(xen_ulong_t) * 8)
 #define EVTCHN_HANDLER_PORTS 256
 
 typedef void (*evtchn_handler_t)(evtchn_port_t port, void *arg);
@@ -30,7 +30,7 @@ void evtchn_2l_set_pending(shared_info_t *s, struct vcpu_info *v,
                            evtchn_port_t port); /* what the hypervisor does */
 
 /* events.c */
-extern volatile unsigned long evtchn_upcalls;     /* upcall entries */
+extern volatile unsigned long evtchn_upcalls;      /* upcall entries */
 extern volatile unsigned long evtchn_unbound_hits; /* ports without handler */
 extern volatile unsigned long evtchn_port_hits[EVTCHN_HANDLER_PORTS];
 

@@ -27,48 +27,48 @@
 #ifndef GUEST_VIRT_BASE
 #define GUEST_VIRT_BASE 0xffffffff80000000UL
 #endif
-#define PAGE_SHIFT 12
-#define PAGE_SIZE (1UL << PAGE_SHIFT)
-#define PAGE_MASK (~(PAGE_SIZE - 1))
+#define PAGE_SHIFT       12
+#define PAGE_SIZE        (1UL << PAGE_SHIFT)
+#define PAGE_MASK        (~(PAGE_SIZE - 1))
 #define PAGE_ALIGN_UP(x) (((x) + PAGE_SIZE - 1) & PAGE_MASK)
 
 /* Page-table entry bits, for the PTEs passed to update_va_mapping. */
-#define PTE_P (1UL << 0)
-#define PTE_RW (1UL << 1)
-#define PTE_US (1UL << 2)
-#define PTE_A (1UL << 5)
-#define PTE_D (1UL << 6)
-#define PTE_NX (1UL << 63)
+#define PTE_P         (1UL << 0)
+#define PTE_RW        (1UL << 1)
+#define PTE_US        (1UL << 2)
+#define PTE_A         (1UL << 5)
+#define PTE_D         (1UL << 6)
+#define PTE_NX        (1UL << 63)
 #define PTE_ADDR_MASK 0x000ffffffffff000UL
 
 /* Addresses a PV guest may not hand to the hypervisor (xen-x86_64.h). */
-#define HV_ADDR_M2P HYPERVISOR_VIRT_START    /* read-only M2P, slot 256 */
-#define HV_ADDR_PRIVATE 0xffff830000000000UL /* hypervisor-private slots */
-#define HV_ADDR_LAST (HYPERVISOR_VIRT_END - PAGE_SIZE)
-#define NONCANONICAL_ADDR 0x8000000000000000UL
+#define HV_ADDR_M2P        HYPERVISOR_VIRT_START /* read-only M2P, slot 256 */
+#define HV_ADDR_PRIVATE    0xffff830000000000UL  /* hypervisor-private slots */
+#define HV_ADDR_LAST       (HYPERVISOR_VIRT_END - PAGE_SIZE)
+#define NONCANONICAL_ADDR  0x8000000000000000UL
 #define NONCANONICAL_ADDR2 0x0000800000000000UL
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-#define MIN(a, b) ((a) < (b) ? (a) : (b))
-#define MAX(a, b) ((a) > (b) ? (a) : (b))
-#define __noreturn __attribute__((noreturn))
-#define __used __attribute__((used))
-#define __aligned(n) __attribute__((aligned(n)))
-#define __section(s) __attribute__((section(s)))
+#define ARRAY_SIZE(a)  (sizeof(a) / sizeof((a)[0]))
+#define MIN(a, b)      ((a) < (b) ? (a) : (b))
+#define MAX(a, b)      ((a) > (b) ? (a) : (b))
+#define __noreturn     __attribute__((noreturn))
+#define __used         __attribute__((used))
+#define __aligned(n)   __attribute__((aligned(n)))
+#define __section(s)   __attribute__((section(s)))
 #define __printf(a, b) __attribute__((format(printf, a, b)))
 
 #define barrier() __asm__ __volatile__("" ::: "memory")
 /* x86 is TSO: loads are not reordered with loads, nor stores with stores. */
-#define rmb() barrier()
-#define wmb() barrier()
-#define mb() __asm__ __volatile__("mfence" ::: "memory")
-#define READ_ONCE(x) (*(const volatile __typeof__(x) *)&(x))
+#define rmb()            barrier()
+#define wmb()            barrier()
+#define mb()             __asm__ __volatile__("mfence" ::: "memory")
+#define READ_ONCE(x)     (*(const volatile __typeof__(x) *)&(x))
 #define WRITE_ONCE(x, v) (*(volatile __typeof__(x) *)&(x) = (v))
 
 /* Set by setup.c before guest_main() runs. */
 extern start_info_t *start_info;
-extern shared_info_t *shared_info; /* NULL until mm_map_shared_info() */
-extern struct vcpu_info *vcpu0;    /* &shared_info->vcpu_info[0] */
+extern shared_info_t *shared_info;   /* NULL until mm_map_shared_info() */
+extern struct vcpu_info *vcpu0;      /* &shared_info->vcpu_info[0] */
 extern unsigned long boot_stack_top; /* RSP the builder entered us with */
 
 /* Each guest provides this; setup.c calls it after the library is ready. */

@@ -18,12 +18,13 @@ int hypercall_format_counts(char *buf, size_t size, const unsigned long *counts)
         if (!counts[i])
             continue;
         if (i == HYPERCALL_COUNT_SLOTS)
-            n += snprintf(buf + MIN((size_t)n, size), size - MIN((size_t)n, size),
-                          " other=%lu", counts[i]);
+            n += snprintf(buf + MIN((size_t)n, size),
+                          size - MIN((size_t)n, size), " other=%lu", counts[i]);
         else
-            n += snprintf(buf + MIN((size_t)n, size), size - MIN((size_t)n, size),
-                          " %u=%lu", i, counts[i]);
+            n += snprintf(buf + MIN((size_t)n, size),
+                          size - MIN((size_t)n, size), " %u=%lu", i, counts[i]);
     }
-    n += snprintf(buf + MIN((size_t)n, size), size - MIN((size_t)n, size), "\n");
+    n +=
+        snprintf(buf + MIN((size_t)n, size), size - MIN((size_t)n, size), "\n");
     return n;
 }

@@ -46,7 +46,7 @@ static inline void hypercall_count(unsigned long nr)
 {
     __atomic_fetch_add(
         &hypercall_counts[nr < HYPERCALL_COUNT_SLOTS ? nr
-                                                      : HYPERCALL_COUNT_SLOTS],
+                                                     : HYPERCALL_COUNT_SLOTS],
         1, __ATOMIC_RELAXED);
 }
 
@@ -70,15 +70,15 @@ extern char hypercall_page[PAGE_SIZE];
         __asm__ __volatile__(HYPERCALL_INSN                                    \
                              : "+a"(_res), "+r"(_a1), "+r"(_a2), "+r"(_a3),    \
                                "+r"(_a4), "+r"(_a5)                            \
-                             : [off] "i"((nr) * HYPERCALL_STUB_SIZE)           \
+                             : [off] "i"((nr)*HYPERCALL_STUB_SIZE)             \
                              : "memory");                                      \
         (long)_res;                                                            \
     })
 
-#define _hypercall0(nr) _hypercall(nr, 0, 0, 0, 0, 0)
-#define _hypercall1(nr, a) _hypercall(nr, a, 0, 0, 0, 0)
-#define _hypercall2(nr, a, b) _hypercall(nr, a, b, 0, 0, 0)
-#define _hypercall3(nr, a, b, c) _hypercall(nr, a, b, c, 0, 0)
+#define _hypercall0(nr)             _hypercall(nr, 0, 0, 0, 0, 0)
+#define _hypercall1(nr, a)          _hypercall(nr, a, 0, 0, 0, 0)
+#define _hypercall2(nr, a, b)       _hypercall(nr, a, b, 0, 0, 0)
+#define _hypercall3(nr, a, b, c)    _hypercall(nr, a, b, c, 0, 0)
 #define _hypercall4(nr, a, b, c, d) _hypercall(nr, a, b, c, d, 0)
 
 /* Raw `syscall` with a run-time number, whatever the library flavour. */

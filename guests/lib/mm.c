@@ -68,8 +68,8 @@ uint64_t virt_to_maddr(unsigned long va)
 
 long mm_map(unsigned long va, xen_pfn_t mfn, uint64_t flags)
 {
-    return HYPERVISOR_update_va_mapping(va, ((uint64_t)mfn << PAGE_SHIFT) | flags,
-                                        UVMF_INVLPG | UVMF_LOCAL);
+    return HYPERVISOR_update_va_mapping(
+        va, ((uint64_t)mfn << PAGE_SHIFT) | flags, UVMF_INVLPG | UVMF_LOCAL);
 }
 
 long mm_unmap(unsigned long va)
@@ -83,9 +83,10 @@ void mm_map_shared_info(void)
     long rc;
 
     /* The padding page's own frame stays ours, merely unmapped. */
-    rc = HYPERVISOR_update_va_mapping(
-        va, (start_info->shared_info & PAGE_MASK) | PTE_P | PTE_RW | PTE_A | PTE_D,
-        UVMF_INVLPG | UVMF_LOCAL);
+    rc = HYPERVISOR_update_va_mapping(va,
+                                      (start_info->shared_info & PAGE_MASK) |
+                                          PTE_P | PTE_RW | PTE_A | PTE_D,
+                                      UVMF_INVLPG | UVMF_LOCAL);
     if (rc)
         guest_panic("mapping shared_info (maddr %#lx) at %#lx failed: %ld",
                     start_info->shared_info, va, rc);

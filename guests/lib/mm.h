@@ -15,7 +15,7 @@
 extern unsigned long mm_free_start, mm_free_end;
 
 void mm_init(void);
-unsigned long mm_alloc_page(void);   /* zeroed, mapped RW; panics when out */
+unsigned long mm_alloc_page(void);    /* zeroed, mapped RW; panics when out */
 unsigned long mm_unmapped_page(void); /* a VA whose PTE is now not present */
 
 static inline unsigned long virt_to_pfn(unsigned long va)

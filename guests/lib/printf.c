@@ -185,7 +185,8 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
                 sv = (short)sv;
             else if (lng == -2)
                 sv = (signed char)sv;
-            uv = sv < 0 ? 0ULL - (unsigned long long)sv : (unsigned long long)sv;
+            uv =
+                sv < 0 ? 0ULL - (unsigned long long)sv : (unsigned long long)sv;
             out_number(&o, uv, sv < 0, 10, false, flags, width, prec);
             break;
         case 'u':
@@ -202,9 +203,8 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
                 uv = (unsigned short)uv;
             else if (lng == -2)
                 uv = (unsigned char)uv;
-            out_number(&o, uv, false,
-                       *fmt == 'u' ? 10 : (*fmt == 'o' ? 8 : 16), *fmt == 'X',
-                       flags & ~(F_PLUS | F_SPACE), width, prec);
+            out_number(&o, uv, false, *fmt == 'u' ? 10 : (*fmt == 'o' ? 8 : 16),
+                       *fmt == 'X', flags & ~(F_PLUS | F_SPACE), width, prec);
             break;
         case 'p':
             uv = (unsigned long)va_arg(ap, void *);

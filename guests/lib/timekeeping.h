@@ -15,7 +15,7 @@
 #include <xen/event_channel.h>
 
 #define NSEC_PER_MSEC 1000000UL
-#define NSEC_PER_SEC 1000000000UL
+#define NSEC_PER_SEC  1000000000UL
 
 /* clock.c: pure arithmetic, unit-tested on the host. */
 uint64_t pvclock_scale_delta(uint64_t delta, uint32_t mul, int8_t shift);
@@ -37,9 +37,9 @@ uint64_t time_now_ns(void); /* system time; needs shared_info mapped */
 void time_wallclock(uint64_t *sec, uint32_t *nsec);
 void time_wallclock_base(uint64_t *sec, uint32_t *nsec, uint32_t *version);
 
-extern evtchn_port_t timer_port;           /* VIRQ_TIMER port, 0 if none */
+extern evtchn_port_t timer_port;            /* VIRQ_TIMER port, 0 if none */
 extern volatile unsigned long timer_events; /* VIRQ_TIMER deliveries */
-extern volatile uint64_t timer_last_ns;    /* system time at the last one */
+extern volatile uint64_t timer_last_ns;     /* system time at the last one */
 
 /* Bind VIRQ_TIMER on vCPU 0 and stop the default periodic timer. */
 long timer_init(void);

@@ -36,10 +36,10 @@ volatile unsigned long trap_counts[TRAP_NR_SLOTS];
 static trap_handler_t trap_handlers[TRAP_NR_SLOTS];
 
 static const char *const exception_names[32] = {
-    "#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM",
-    "#DF", "coproc", "#TS", "#NP", "#SS", "#GP", "#PF", "rsvd15",
-    "#MF", "#AC", "#MC", "#XM", "#VE", "#CP", "rsvd22", "rsvd23",
-    "rsvd24", "rsvd25", "rsvd26", "rsvd27", "#HV", "#VC", "#SX", "rsvd31",
+    "#DE",    "#DB",    "NMI",    "#BP",    "#OF", "#BR", "#UD",    "#NM",
+    "#DF",    "coproc", "#TS",    "#NP",    "#SS", "#GP", "#PF",    "rsvd15",
+    "#MF",    "#AC",    "#MC",    "#XM",    "#VE", "#CP", "rsvd22", "rsvd23",
+    "rsvd24", "rsvd25", "rsvd26", "rsvd27", "#HV", "#VC", "#SX",    "rsvd31",
 };
 
 const char *trap_name(unsigned long vector)

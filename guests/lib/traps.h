@@ -21,9 +21,9 @@
 #define GUEST_TRAPS_H
 
 /* Pseudo-vectors for entries that are not IDT vectors. */
-#define VEC_EVENT 0x100    /* event-channel upcall (CALLBACKTYPE_event) */
-#define VEC_FAILSAFE 0x101 /* CALLBACKTYPE_failsafe */
-#define VEC_SYSCALL 0x102  /* CALLBACKTYPE_syscall (guest user mode) */
+#define VEC_EVENT     0x100 /* event-channel upcall (CALLBACKTYPE_event) */
+#define VEC_FAILSAFE  0x101 /* CALLBACKTYPE_failsafe */
+#define VEC_SYSCALL   0x102 /* CALLBACKTYPE_syscall (guest user mode) */
 #define TRAP_NR_SLOTS 0x103
 
 /* A handler stores this in frame->vector to leave by `iretq` directly. */
@@ -32,7 +32,7 @@
 /* Software-interrupt vectors that have entry stubs (int $0x80..0x8f). */
 #define TRAP_SOFT_FIRST 0x80
 #define TRAP_SOFT_COUNT 16
-#define TRAP_NR_STUBS (32 + TRAP_SOFT_COUNT)
+#define TRAP_NR_STUBS   (32 + TRAP_SOFT_COUNT)
 
 #ifndef __ASSEMBLY__
 
@@ -57,8 +57,8 @@ struct trap_record {
     uint64_t vector;
     uint64_t error_code;
     uint64_t rip, cs, rflags, rsp, ss;
-    uint64_t cr2;         /* vcpu_info.arch.cr2 read on entry (#PF) */
-    uint64_t frame_top;   /* address just above the frame's ss slot */
+    uint64_t cr2;          /* vcpu_info.arch.cr2 read on entry (#PF) */
+    uint64_t frame_top;    /* address just above the frame's ss slot */
     uint8_t mask_on_entry; /* vcpu_info.evtchn_upcall_mask in the handler */
 };
 
@@ -96,7 +96,7 @@ void trap_dispatch(struct trap_frame *f);
     "\n\t.popsection\n\t"
 #define PROBE(insns, ...)                                                      \
     __asm__ __volatile__("771:\n\t" insns "\n772:\n\t" PROBE_TABLE_ENTRY(      \
-                             "771b", "772b") __VA_ARGS__)
+        "771b", "772b") __VA_ARGS__)
 
 /* Reset trap_last and return the total trap count so far. */
 unsigned long trap_probe_reset(void);

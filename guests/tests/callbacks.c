@@ -103,7 +103,8 @@ int guest_main(void)
 
     /* Unregister: only NMI may go (pv/callback.c). */
     tap_eq(unreg(CALLBACKTYPE_nmi), 0, "unregister nmi succeeds");
-    tap_eq(unreg(CALLBACKTYPE_event), -XEN_EINVAL, "unregister event is refused");
+    tap_eq(unreg(CALLBACKTYPE_event), -XEN_EINVAL,
+           "unregister event is refused");
     tap_eq(unreg(CALLBACKTYPE_failsafe), -XEN_EINVAL,
            "unregister failsafe is refused");
     tap_eq(unreg(CALLBACKTYPE_syscall), -XEN_EINVAL,
@@ -122,7 +123,8 @@ int guest_main(void)
            0, "register a second event callback");
     alt_event_entries = 0;
     tap_eq(kick(), 1, "event delivered once");
-    tap_eq(alt_event_entries, 1, "... through the newly registered entry point");
+    tap_eq(alt_event_entries, 1,
+           "... through the newly registered entry point");
 
     /* set_callbacks: the legacy three-address form. */
     rc = HYPERVISOR_set_callbacks(addr_ev, addr_fs, addr_sc);

@@ -21,13 +21,13 @@
 #include <xen/errno.h>
 
 #define DESC_CODE64_DPL3 0x00affa000000ffffUL
-#define DESC_DATA_DPL3 0x00cff2000000ffffUL
-#define DESC_DATA_DPL0 0x00cf92000000ffffUL
-#define DESC_TSS64 0x0000890000000067UL
-#define DESC_LDT 0x0000820000000fffUL
-#define DESC_INTGATE 0x00008e000000e008UL
+#define DESC_DATA_DPL3   0x00cff2000000ffffUL
+#define DESC_DATA_DPL0   0x00cf92000000ffffUL
+#define DESC_TSS64       0x0000890000000067UL
+#define DESC_LDT         0x0000820000000fffUL
+#define DESC_INTGATE     0x00008e000000e008UL
 #define DESC_NOT_PRESENT 0x0000090000001234UL /* TSS type, but P clear */
-#define DESC_DPL_SHIFT 45
+#define DESC_DPL_SHIFT   45
 
 static long load_ds(uint16_t sel)
 {
@@ -69,7 +69,8 @@ int guest_main(void)
     tap_eq(load_ds(0), -1, "%%ds back to the null selector");
     tap_eq(load_ds((600 << 3) | 3), 13,
            "a selector past the installed entries raises #GP");
-    tap_eq_hex(trap_last.error_code, 600 << 3, "#GP error code is the selector");
+    tap_eq_hex(trap_last.error_code, 600 << 3,
+               "#GP error code is the selector");
 
     tap_eq(probe_write8(gdt + 16, 0), 14,
            "writing the GDT frame through its read-only mapping faults");
@@ -104,7 +105,8 @@ int guest_main(void)
                "... written there with DPL 3");
     rc = HYPERVISOR_update_descriptor(virt_to_maddr(start_info->pt_base) + 8,
                                       DESC_DATA_DPL3);
-    tap_eq(rc, -XEN_EINVAL, "update_descriptor into the L4 page table is refused");
+    tap_eq(rc, -XEN_EINVAL,
+           "update_descriptor into the L4 page table is refused");
 
     rc = HYPERVISOR_set_gdt(frames, FIRST_RESERVED_GDT_ENTRY + 1);
     tap_eq(rc, -XEN_EINVAL, "set_gdt with more than 7168 entries is refused");

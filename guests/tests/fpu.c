@@ -31,7 +31,10 @@ static uint64_t fpu_roundtrip(uint64_t x)
     uint64_t out;
 
     /* Integer through the x87 stack: fild/fistp (no SSE flags needed). */
-    __asm__ __volatile__("fildq %1\n\tfistpq %0" : "=m"(out) : "m"(x) : "memory");
+    __asm__ __volatile__("fildq %1\n\tfistpq %0"
+                         : "=m"(out)
+                         : "m"(x)
+                         : "memory");
     return out;
 }
 

@@ -57,7 +57,8 @@ int guest_main(void)
     memset(&mm, 0, sizeof(mm));
     rc = HYPERVISOR_memory_op(XENMEM_machphys_mapping, &mm);
     tap_eq(rc, 0, "XENMEM_machphys_mapping");
-    tap_eq_hex(mm.v_start, MACH2PHYS_VIRT_START, "M2P starts at MACH2PHYS_VIRT_START");
+    tap_eq_hex(mm.v_start, MACH2PHYS_VIRT_START,
+               "M2P starts at MACH2PHYS_VIRT_START");
     tap_check(mm.v_end > mm.v_start && mm.v_end <= MACH2PHYS_VIRT_END,
               "bad v_end", "M2P end lies within the M2P slot");
     tap_check(mm.max_mfn >= max_mfn, "too small", "max_mfn covers our frames");
@@ -79,8 +80,8 @@ int guest_main(void)
                 all = false;
             }
         }
-        rc = probe_read64(mm.v_start + p2m[virt_to_pfn(start_info->pt_base)] * 8,
-                          &v);
+        rc = probe_read64(
+            mm.v_start + p2m[virt_to_pfn(start_info->pt_base)] * 8, &v);
         tap_ok(all && rc == -1 && v == virt_to_pfn(start_info->pt_base),
                "M2P maps our MFNs back to their pfns");
         rc = probe_write64(mm.v_start + p2m[0] * 8, 0);
@@ -93,7 +94,8 @@ int guest_main(void)
     set_xen_guest_handle(map.buffer, e820);
     rc = HYPERVISOR_memory_op(XENMEM_memory_map, &map);
     if (rc == -XEN_ENOSYS) {
-        tap_ok(true, "XENMEM_memory_map: no map set (-ENOSYS, as Xen without one)");
+        tap_ok(true,
+               "XENMEM_memory_map: no map set (-ENOSYS, as Xen without one)");
     } else {
         tap_eq(rc, 0, "XENMEM_memory_map");
         tap_check(map.nr_entries >= 1 && map.nr_entries <= ARRAY_SIZE(e820),

@@ -41,13 +41,16 @@ int guest_main(void)
     memset(extra, 0x55, sizeof(extra));
 
     entry(0, __HYPERVISOR_xen_version, XENVER_version, 0, 0);
-    entry(1, __HYPERVISOR_xen_version, XENVER_get_features, (unsigned long)&fi, 0);
-    entry(2, __HYPERVISOR_set_segment_base, SEGBASE_FS, (unsigned long)fs_area, 0);
+    entry(1, __HYPERVISOR_xen_version, XENVER_get_features, (unsigned long)&fi,
+          0);
+    entry(2, __HYPERVISOR_set_segment_base, SEGBASE_FS, (unsigned long)fs_area,
+          0);
     entry(3, 11, 0, 0, 0); /* no hypercall 11 */
     entry(4, __HYPERVISOR_set_segment_base, 99, 0, 0);
     entry(5, __HYPERVISOR_console_io, CONSOLEIO_write, sizeof(msg) - 1,
           (unsigned long)msg);
-    entry(6, __HYPERVISOR_xen_version, XENVER_extraversion, (unsigned long)extra, 0);
+    entry(6, __HYPERVISOR_xen_version, XENVER_extraversion,
+          (unsigned long)extra, 0);
     rc = HYPERVISOR_multicall(mc, 7);
     tap_eq(rc, 0, "multicall of 7 mixed entries returns 0");
     tap_eq(mc[0].result, version, "entry 0: xen_version result written back");
@@ -56,10 +59,12 @@ int guest_main(void)
     tap_eq(mc[2].result, 0, "entry 2: set_segment_base(FS) succeeded");
     rdmsr_probe(MSR_FS_BASE, &fs);
     tap_eq_hex(fs, (unsigned long)fs_area, "... and the FS base changed");
-    tap_eq(mc[3].result, -XEN_ENOSYS, "entry 3: unknown hypercall 11 is -ENOSYS");
+    tap_eq(mc[3].result, -XEN_ENOSYS,
+           "entry 3: unknown hypercall 11 is -ENOSYS");
     tap_eq(mc[4].result, -XEN_EINVAL,
            "entry 4: set_segment_base(99) failed with -EINVAL");
-    tap_eq(mc[5].result, 0, "entry 5 after the failures still ran (console_io)");
+    tap_eq(mc[5].result, 0,
+           "entry 5 after the failures still ran (console_io)");
     tap_eq(mc[6].result, 0, "entry 6: XENVER_extraversion");
     tap_ok(strnlen(extra, sizeof(extra)) < sizeof(extra),
            "... wrote a terminated string");

@@ -37,7 +37,8 @@ int guest_main(void)
     tap_eq(rc, 0, "PHYSDEVOP_set_iopl(1)");
     tap_eq(inb_probe(0x80, &v), -1, "inb with virtual IOPL 1 is emulated");
     tap_eq_hex(v, 0xff, "... an inaccessible port reads all-ones");
-    tap_eq(outb_probe(0x80, 0x12), -1, "outb with IOPL 1 is emulated (dropped)");
+    tap_eq(outb_probe(0x80, 0x12), -1,
+           "outb with IOPL 1 is emulated (dropped)");
     tap_eq(cli_probe(), -1, "cli with IOPL 1 is accepted (a no-op)");
     tap_eq(sti_probe(), -1, "sti with IOPL 1 is accepted");
     rc = set_iopl(0);

@@ -29,7 +29,8 @@ int guest_main(void)
 
     op.cmd = 9999;
     rc = HYPERVISOR_platform_op(&op);
-    tap_eq(rc, -XEN_EPERM, "an unknown command from a domU is -EPERM (XSM first)");
+    tap_eq(rc, -XEN_EPERM,
+           "an unknown command from a domU is -EPERM (XSM first)");
 
     op.cmd = XENPF_get_cpuinfo;
     op.interface_version = XENPF_INTERFACE_VERSION + 1;

@@ -21,7 +21,7 @@
 
 #include <xen/arch-x86/cpuid.h>
 
-#define XEN_PAT 0x0000050100070406UL
+#define XEN_PAT         0x0000050100070406UL
 #define APIC_BASE_VCPU0 0xfee00900UL
 
 static void check_hidden(uint32_t reg, unsigned int bit, const char *leaf,
@@ -42,7 +42,8 @@ int guest_main(void)
 
     rc = cpuid_fep(XEN_CPUID_FIRST_LEAF, 0, &r);
     tap_eq(rc, -1, "forced-emulation CPUID is emulated");
-    tap_ok(r.ebx == XEN_CPUID_SIGNATURE_EBX && r.ecx == XEN_CPUID_SIGNATURE_ECX &&
+    tap_ok(r.ebx == XEN_CPUID_SIGNATURE_EBX &&
+               r.ecx == XEN_CPUID_SIGNATURE_ECX &&
                r.edx == XEN_CPUID_SIGNATURE_EDX,
            "leaf 0x40000000 signature XenVMMXenVMM");
     tap_check(r.eax >= XEN_CPUID_LEAF(2), "too few leaves",
@@ -103,7 +104,8 @@ int guest_main(void)
     tap_check((cr & (X86_CR0_PE | X86_CR0_PG)) == (X86_CR0_PE | X86_CR0_PG),
               "PE/PG", "CR0 has PE and PG");
     tap_eq(read_cr3_probe(&cr), -1, "mov from CR3 is emulated");
-    tap_eq_hex(cr, (unsigned long)virt_to_mfn(start_info->pt_base) << PAGE_SHIFT,
+    tap_eq_hex(cr,
+               (unsigned long)virt_to_mfn(start_info->pt_base) << PAGE_SHIFT,
                "CR3 is the machine address of our L4 (pt_base)");
     tap_eq(read_cr4_probe(&cr), -1, "mov from CR4 is emulated");
     tap_check((cr & X86_CR4_PAE) && !(cr & X86_CR4_VMXE), "PAE/VMXE",

@@ -41,7 +41,8 @@ int guest_main(void)
 
     NOT_NULL_BAD_PTRS(i)
     {
-        rc = HYPERVISOR_callback_op(CALLBACKOP_register, (void *)bad_ptrs[i].addr);
+        rc = HYPERVISOR_callback_op(CALLBACKOP_register,
+                                    (void *)bad_ptrs[i].addr);
         tap_eq(rc, -XEN_EFAULT, "callback_op(register, %s)", bad_ptrs[i].name);
     }
     rc = HYPERVISOR_callback_op(CALLBACKOP_register, NULL);
@@ -87,7 +88,8 @@ int guest_main(void)
     tap_eq(rc, 0, "stack_switch(~0, hypervisor address) returns 0");
     rc = HYPERVISOR_stack_switch(FLAT_KERNEL_SS, sp & ~0xfffUL);
     tap_eq(rc, 0, "stack_switch back to a sane kernel stack");
-    tap_eq(kick(), 1, "events still delivered (kernel-mode delivery ignores it)");
+    tap_eq(kick(), 1,
+           "events still delivered (kernel-mode delivery ignores it)");
     ridiculous_alive();
     tap_done();
 }

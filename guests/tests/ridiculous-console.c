@@ -24,8 +24,10 @@ int guest_main(void)
     tap_eq(rc, -XEN_EFAULT, "CONSOLEIO_write(16 bytes at NULL)");
     NOT_NULL_BAD_PTRS(i)
     {
-        rc = HYPERVISOR_console_io(CONSOLEIO_write, 16, (void *)bad_ptrs[i].addr);
-        tap_eq(rc, -XEN_EFAULT, "CONSOLEIO_write(16 bytes at %s)", bad_ptrs[i].name);
+        rc = HYPERVISOR_console_io(CONSOLEIO_write, 16,
+                                   (void *)bad_ptrs[i].addr);
+        tap_eq(rc, -XEN_EFAULT, "CONSOLEIO_write(16 bytes at %s)",
+               bad_ptrs[i].name);
     }
 
     /* A short text right before the unmapped page, then a huge count. */
@@ -40,7 +42,8 @@ int guest_main(void)
 
     NOT_NULL_BAD_PTRS(i)
     {
-        rc = HYPERVISOR_console_io(CONSOLEIO_read, 16, (void *)bad_ptrs[i].addr);
+        rc =
+            HYPERVISOR_console_io(CONSOLEIO_read, 16, (void *)bad_ptrs[i].addr);
         tap_check(rc == 0 || rc == -XEN_EFAULT, xen_errno_name(rc),
                   "CONSOLEIO_read into %s: 0 or -EFAULT", bad_ptrs[i].name);
     }

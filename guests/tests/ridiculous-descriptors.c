@@ -10,8 +10,9 @@
  */
 #include "ridiculous.h"
 
-#define DESC_DATA_DPL3 0x00cff2000000ffffUL
-#define DESC_CALLGATE_HV 0x0000ec00e0080000UL /* call gate to 0xe008 (ring 0) */
+#define DESC_DATA_DPL3   0x00cff2000000ffffUL
+#define DESC_CALLGATE_HV 0x0000ec00e0080000UL /* call gate to 0xe008 (ring 0)  \
+                                               */
 #define DESC_TASKGATE 0x0000e50000000000UL
 
 static long load_ds(uint16_t sel)
@@ -30,7 +31,8 @@ int guest_main(void)
 
     guest_init_basic();
     bad_ptrs_init();
-    max_page = (unsigned long)HYPERVISOR_memory_op(XENMEM_maximum_ram_page, NULL);
+    max_page =
+        (unsigned long)HYPERVISOR_memory_op(XENMEM_maximum_ram_page, NULL);
 
     /* Install a valid GDT first so we can check it survives the attacks. */
     ((uint64_t *)gdt)[2] = DESC_DATA_DPL3;

@@ -48,10 +48,12 @@ int guest_main(void)
     tap_eq(rc, -XEN_EFAULT, "machphys_mapping(NULL)");
     NOT_NULL_BAD_PTRS(i)
     {
-        rc = HYPERVISOR_memory_op(XENMEM_machphys_mapping, (void *)bad_ptrs[i].addr);
+        rc = HYPERVISOR_memory_op(XENMEM_machphys_mapping,
+                                  (void *)bad_ptrs[i].addr);
         tap_eq(rc, -XEN_EFAULT, "machphys_mapping(%s)", bad_ptrs[i].name);
     }
-    rc = HYPERVISOR_memory_op(XENMEM_machphys_mapping, (void *)start_info->pt_base);
+    rc = HYPERVISOR_memory_op(XENMEM_machphys_mapping,
+                              (void *)start_info->pt_base);
     tap_eq(rc, -XEN_EFAULT, "machphys_mapping into our read-only L4");
 
     rc = HYPERVISOR_memory_op(XENMEM_memory_map, NULL);

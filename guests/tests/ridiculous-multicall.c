@@ -68,7 +68,8 @@ int guest_main(void)
     tap_eq(list[0].result, -XEN_ENOSYS, "op 2^40 is -ENOSYS");
     tap_eq(list[1].result, -XEN_ENOSYS, "op ~0 is -ENOSYS");
     tap_eq(list[2].result, -XEN_EFAULT, "xen_version into the M2P is -EFAULT");
-    tap_eq(list[3].result, -XEN_EFAULT, "console_io from a non-canonical buffer");
+    tap_eq(list[3].result, -XEN_EFAULT,
+           "console_io from a non-canonical buffer");
 
     /* A long batch (preemptible in Xen) runs every entry. */
     for (unsigned int i = 0; i < ARRAY_SIZE(list); i++) {

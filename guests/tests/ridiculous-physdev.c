@@ -24,7 +24,8 @@ int guest_main(void)
     tap_eq(rc, -XEN_EFAULT, "set_iopl(NULL)");
     NOT_NULL_BAD_PTRS(i)
     {
-        rc = HYPERVISOR_physdev_op(PHYSDEVOP_set_iopl, (void *)bad_ptrs[i].addr);
+        rc =
+            HYPERVISOR_physdev_op(PHYSDEVOP_set_iopl, (void *)bad_ptrs[i].addr);
         tap_eq(rc, -XEN_EFAULT, "set_iopl(%s)", bad_ptrs[i].name);
     }
     iopl.iopl = 0xffffffff;
@@ -54,7 +55,8 @@ int guest_main(void)
     bm.nr_ports = 65536;
     rc = HYPERVISOR_physdev_op(PHYSDEVOP_set_iobitmap, &bm);
     tap_eq(rc, 0, "an unmapped (guest-range) I/O bitmap is accepted");
-    tap_eq(inb_probe(0x80, &v), 13, "... and an unreadable bitmap denies (#GP)");
+    tap_eq(inb_probe(0x80, &v), 13,
+           "... and an unreadable bitmap denies (#GP)");
     bm.nr_ports = 0;
     HYPERVISOR_physdev_op(PHYSDEVOP_set_iobitmap, &bm);
 

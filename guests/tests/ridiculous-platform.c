@@ -27,7 +27,8 @@ int guest_main(void)
     tap_eq(rc, -XEN_EACCES, "a struct of all-ones (bad interface version)");
     op.interface_version = XENPF_INTERFACE_VERSION;
     rc = HYPERVISOR_platform_op(&op);
-    tap_eq(rc, -XEN_EPERM, "all-ones with the right version: -EPERM for a domU");
+    tap_eq(rc, -XEN_EPERM,
+           "all-ones with the right version: -EPERM for a domU");
     ridiculous_alive();
     tap_done();
 }

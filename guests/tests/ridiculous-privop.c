@@ -38,15 +38,19 @@ int guest_main(void)
     PROBE("ltr %w[s]", : : [s] "r"(0xe040) : "memory");
     tap_eq(trap_last.vector, 13, "ltr raises #GP");
     trap_probe_reset();
-    PROBE("mov %[v], %%cr3", : : [v] "r"(~0xfffUL & 0x000ffffffffff000UL)
+    PROBE("mov %[v], %%cr3",
+          :
+          : [v] "r"(~0xfffUL & 0x000ffffffffff000UL)
           : "memory");
-    tap_eq(trap_last.vector, 13, "mov to CR3 of a frame we do not own raises #GP");
+    tap_eq(trap_last.vector, 13,
+           "mov to CR3 of a frame we do not own raises #GP");
     trap_probe_reset();
     PROBE("mov %[v], %%db7", : : [v] "r"(1UL << 13) : "memory");
     tap_eq(trap_last.vector, 13, "mov to DR7 with GD set raises #GP");
     trap_probe_reset();
     PROBE(".byte 0x0f, 0x0b, 0x78, 0x65, 0x6e, 0x0f, 0x05", : : : "memory");
-    tap_eq(trap_last.vector, 6, "the forced-emulation prefix before syscall is #UD");
+    tap_eq(trap_last.vector, 6,
+           "the forced-emulation prefix before syscall is #UD");
     trap_probe_reset();
     PROBE(".byte 0x0f, 0x0b, 0x78, 0x65, 0x6f", : : : "memory");
     tap_eq(trap_last.vector, 6, "ud2 followed by \"xeo\" is a plain #UD");

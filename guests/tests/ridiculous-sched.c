@@ -76,7 +76,8 @@ int guest_main(void)
     tap_eq(rc, -XEN_ESRCH, "SCHEDOP_remote_shutdown of domain 32000");
     rs.domain_id = DOMID_SELF;
     rc = HYPERVISOR_sched_op(SCHEDOP_remote_shutdown, &rs);
-    tap_eq(rc, -XEN_ESRCH, "SCHEDOP_remote_shutdown of DOMID_SELF (not looked up)");
+    tap_eq(rc, -XEN_ESRCH,
+           "SCHEDOP_remote_shutdown of DOMID_SELF (not looked up)");
     rc = HYPERVISOR_sched_op(SCHEDOP_remote_shutdown, NULL);
     tap_eq(rc, -XEN_EFAULT, "SCHEDOP_remote_shutdown(NULL)");
     rc = HYPERVISOR_sched_op(SCHEDOP_pin_override, &pin);

@@ -21,9 +21,11 @@ int guest_main(void)
     guest_init_basic();
     for (unsigned int i = 0; i < ARRAY_SIZE(which); i++) {
         rc = HYPERVISOR_set_segment_base(which[i], NONCANONICAL_ADDR);
-        tap_eq(rc, -XEN_EINVAL, "%s base 0x8000000000000000 is -EINVAL", names[i]);
+        tap_eq(rc, -XEN_EINVAL, "%s base 0x8000000000000000 is -EINVAL",
+               names[i]);
         rc = HYPERVISOR_set_segment_base(which[i], NONCANONICAL_ADDR2);
-        tap_eq(rc, -XEN_EINVAL, "%s base 0x0000800000000000 is -EINVAL", names[i]);
+        tap_eq(rc, -XEN_EINVAL, "%s base 0x0000800000000000 is -EINVAL",
+               names[i]);
     }
     rc = HYPERVISOR_set_segment_base(4, 0);
     tap_eq(rc, -XEN_EINVAL, "which = 4 is -EINVAL");

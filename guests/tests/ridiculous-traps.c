@@ -52,7 +52,8 @@ int guest_main(void)
     edge->cs = FLAT_KERNEL_CS;
     edge->address = trap_stub(0x8f);
     rc = HYPERVISOR_set_trap_table(edge);
-    tap_eq(rc, -XEN_EFAULT, "a list with no terminator before an unmapped page");
+    tap_eq(rc, -XEN_EFAULT,
+           "a list with no terminator before an unmapped page");
     tap_eq(int_0x8f(), 13, "... the entry before the fault was applied (#GP)");
     rc = HYPERVISOR_set_trap_table(good);
     tap_eq(rc, 0, "default table back");

@@ -37,7 +37,8 @@ int guest_main(void)
     tap_eq(rc, -XEN_EFAULT, "get_runstate_info into NULL");
     NOT_NULL_BAD_PTRS(i)
     {
-        rc = HYPERVISOR_vcpu_op(VCPUOP_get_runstate_info, 0, (void *)bad_ptrs[i].addr);
+        rc = HYPERVISOR_vcpu_op(VCPUOP_get_runstate_info, 0,
+                                (void *)bad_ptrs[i].addr);
         tap_eq(rc, -XEN_EFAULT, "get_runstate_info into %s", bad_ptrs[i].name);
     }
     rc = HYPERVISOR_vcpu_op(VCPUOP_register_runstate_memory_area, 0, NULL);

@@ -38,16 +38,19 @@ int guest_main(void)
         tap_eq(rc, -XEN_EFAULT, "XENVER_%s into NULL", copying[c].name);
         NOT_NULL_BAD_PTRS(i)
         {
-            rc = HYPERVISOR_xen_version(copying[c].cmd, (void *)bad_ptrs[i].addr);
+            rc = HYPERVISOR_xen_version(copying[c].cmd,
+                                        (void *)bad_ptrs[i].addr);
             tap_eq(rc, -XEN_EFAULT, "XENVER_%s into %s", copying[c].name,
                    bad_ptrs[i].name);
         }
     }
 
     memcpy(l4_before, (void *)start_info->pt_base, PAGE_SIZE);
-    rc = HYPERVISOR_xen_version(XENVER_extraversion, (void *)start_info->pt_base);
+    rc = HYPERVISOR_xen_version(XENVER_extraversion,
+                                (void *)start_info->pt_base);
     tap_eq(rc, -XEN_EFAULT, "XENVER_extraversion into our read-only L4 page");
-    rc = HYPERVISOR_xen_version(XENVER_compile_info, (void *)start_info->pt_base);
+    rc = HYPERVISOR_xen_version(XENVER_compile_info,
+                                (void *)start_info->pt_base);
     tap_eq(rc, -XEN_EFAULT, "XENVER_compile_info into our read-only L4 page");
     tap_ok(!memcmp(l4_before, (void *)start_info->pt_base, PAGE_SIZE),
            "the L4 page is unchanged");
@@ -57,7 +60,8 @@ int guest_main(void)
     tap_eq(rc, -XEN_EINVAL, "get_features submap 0xffffffff");
     rc = HYPERVISOR_xen_version(XENVER_pagesize, &fi);
     tap_eq(rc, -XEN_EINVAL, "pagesize with a non-NULL argument");
-    rc = HYPERVISOR_xen_version(XENVER_build_id, (void *)bad_ptrs[BAD_M2P].addr);
+    rc =
+        HYPERVISOR_xen_version(XENVER_build_id, (void *)bad_ptrs[BAD_M2P].addr);
     tap_eq(rc, -XEN_EPERM, "build_id is refused before touching its buffer");
     rc = HYPERVISOR_xen_version(~0UL, NULL);
     tap_eq(rc, -XEN_ENOSYS, "sub-op ~0");

@@ -9,8 +9,8 @@
 
 int guest_main(void)
 {
-    static const unsigned long types[] = {6, 7, 30, 63, 64, 65, 1000,
-                                          0x7fffffffUL, 0xffffffffUL};
+    static const unsigned long types[] = {
+        6, 7, 30, 63, 64, 65, 1000, 0x7fffffffUL, 0xffffffffUL};
     long rc;
 
     guest_init_basic();
@@ -23,8 +23,10 @@ int guest_main(void)
     rc = HYPERVISOR_vm_assist(0xffffffffUL, VMASST_TYPE_writable_pagetables);
     tap_eq(rc, -XEN_ENOSYS, "command 0xffffffff on a valid type");
     rc = HYPERVISOR_vm_assist(0xffffffffUL, 64);
-    tap_eq(rc, -XEN_EINVAL, "command 0xffffffff on type 64: the type fails first");
-    rc = HYPERVISOR_vm_assist(VMASST_CMD_enable, VMASST_TYPE_writable_pagetables);
+    tap_eq(rc, -XEN_EINVAL,
+           "command 0xffffffff on type 64: the type fails first");
+    rc = HYPERVISOR_vm_assist(VMASST_CMD_enable,
+                              VMASST_TYPE_writable_pagetables);
     tap_eq(rc, 0, "a valid enable still works");
     ridiculous_alive();
     tap_done();

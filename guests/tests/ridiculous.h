@@ -56,16 +56,18 @@ static inline void bad_ptrs_init(void)
     bad_ptrs[BAD_STRADDLE] =
         (struct bad_ptr){hole - 2, "a buffer running into an unmapped page"};
     bad_hole = hole;
-    bad_ptrs[BAD_M2P] = (struct bad_ptr){HV_ADDR_M2P, "the M2P (hypervisor hole)"};
-    bad_ptrs[BAD_HV_PRIVATE] =
-        (struct bad_ptr){HV_ADDR_PRIVATE, "hypervisor-private 0xffff830000000000"};
+    bad_ptrs[BAD_M2P] =
+        (struct bad_ptr){HV_ADDR_M2P, "the M2P (hypervisor hole)"};
+    bad_ptrs[BAD_HV_PRIVATE] = (struct bad_ptr){
+        HV_ADDR_PRIVATE, "hypervisor-private 0xffff830000000000"};
     bad_ptrs[BAD_HV_LAST] =
         (struct bad_ptr){HV_ADDR_LAST, "the last page of the hypervisor hole"};
     bad_ptrs[BAD_NONCANON] =
         (struct bad_ptr){NONCANONICAL_ADDR, "non-canonical 0x8000000000000000"};
-    bad_ptrs[BAD_NONCANON2] =
-        (struct bad_ptr){NONCANONICAL_ADDR2, "non-canonical 0x0000800000000000"};
-    bad_ptrs[BAD_TOP] = (struct bad_ptr){~0UL - 3, "the last bytes of the address space"};
+    bad_ptrs[BAD_NONCANON2] = (struct bad_ptr){
+        NONCANONICAL_ADDR2, "non-canonical 0x0000800000000000"};
+    bad_ptrs[BAD_TOP] =
+        (struct bad_ptr){~0UL - 3, "the last bytes of the address space"};
 }
 
 #define NOT_NULL_BAD_PTRS(i) for (unsigned int i = 0; i < BAD_NR; i++)

@@ -117,7 +117,8 @@ int guest_main(void)
     rc = poll(ports, 1, 0);
     t1 = time_now_ns();
     tap_eq(rc, 0, "SCHEDOP_poll on the timer port");
-    tap_check(t1 - t0 >= 5 * MS, "returned early", "poll returned after the timer");
+    tap_check(t1 - t0 >= 5 * MS, "returned early",
+              "poll returned after the timer");
     tap_ok(evtchn_is_pending(timer_port), "the timer port is pending");
     tap_eq(timer_events, seen, "no upcall while masked");
     tap_eq(vcpu0->evtchn_upcall_mask, 1, "poll left the upcall mask set");
@@ -131,7 +132,8 @@ int guest_main(void)
     rc = poll(ports, 1, t0 + 5 * MS);
     t1 = time_now_ns();
     tap_eq(rc, 0, "SCHEDOP_poll with a 5 ms timeout");
-    tap_check(t1 - t0 >= 5 * MS, "returned early", "... returned after the timeout");
+    tap_check(t1 - t0 >= 5 * MS, "returned early",
+              "... returned after the timeout");
     tap_ok(!evtchn_is_pending(ipi), "... with the port still idle");
 
     /* Poll returns at once when a listed port is pending. */
@@ -149,7 +151,8 @@ int guest_main(void)
     rc = poll(ports, 0, t0 + 3 * MS);
     t1 = time_now_ns();
     tap_eq(rc, 0, "SCHEDOP_poll with no ports and a 3 ms timeout");
-    tap_check(t1 - t0 >= 3 * MS, "returned early", "... slept until the timeout");
+    tap_check(t1 - t0 >= 3 * MS, "returned early",
+              "... slept until the timeout");
     seen = ipi_hits;
     local_events_enable();
     tap_eq(ipi_hits, seen + 1, "the pending IPI is delivered on unmask");

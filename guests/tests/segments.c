@@ -61,12 +61,15 @@ int guest_main(void)
     tap_eq_hex(v, gs, "setting the user GS base left the kernel base alone");
 
     /* WRMSR of the bases goes to the same state. */
-    tap_eq(wrmsr_probe(MSR_FS_BASE, fs + 16), -1, "wrmsr MSR_FS_BASE is emulated");
+    tap_eq(wrmsr_probe(MSR_FS_BASE, fs + 16), -1,
+           "wrmsr MSR_FS_BASE is emulated");
     rdmsr_probe(MSR_FS_BASE, &v);
     tap_eq_hex(v, fs + 16, "MSR_FS_BASE reads back what wrmsr wrote");
     tap_eq_hex(load_fs(0), 0, "%%fs:0 follows the wrmsr'd base");
-    tap_eq(wrmsr_probe(MSR_GS_BASE, gs + 8), -1, "wrmsr MSR_GS_BASE is emulated");
-    tap_eq_hex(load_gs(0), area_gs[1], "%%gs:0 follows the wrmsr'd kernel base");
+    tap_eq(wrmsr_probe(MSR_GS_BASE, gs + 8), -1,
+           "wrmsr MSR_GS_BASE is emulated");
+    tap_eq_hex(load_gs(0), area_gs[1],
+               "%%gs:0 follows the wrmsr'd kernel base");
     tap_eq(wrmsr_probe(MSR_SHADOW_GS_BASE, ugs + 8), -1,
            "wrmsr MSR_SHADOW_GS_BASE is emulated");
     rdmsr_probe(MSR_SHADOW_GS_BASE, &v);
@@ -82,7 +85,8 @@ int guest_main(void)
     rc = HYPERVISOR_set_segment_base(SEGBASE_GS_USER_SEL, 0);
     tap_eq(rc, 0, "set_segment_base(SEGBASE_GS_USER_SEL, 0)");
     rdmsr_probe(MSR_GS_BASE, &v);
-    tap_eq_hex(v, gs + 8, "loading the user %%gs selector kept the kernel base");
+    tap_eq_hex(v, gs + 8,
+               "loading the user %%gs selector kept the kernel base");
 
     /* Zero the bases again: nothing else here uses them. */
     tap_eq(HYPERVISOR_set_segment_base(SEGBASE_FS, 0), 0, "FS base back to 0");

@@ -14,12 +14,12 @@
 #include "traps.h"
 
 #define KERNEL_CS_RPL0 (FLAT_KERNEL_CS & ~3)
-#define X86_EFLAGS_IF 0x200UL
+#define X86_EFLAGS_IF  0x200UL
 
 /* Run insn (which must fault or trap) and report its address. */
 #define PROBE_ADDR(insn, addr)                                                 \
-    __asm__ __volatile__("lea 771f(%%rip), %[pa]\n771:\n\t" insn "\n772:\n\t"  \
-                         PROBE_TABLE_ENTRY("771b", "772b")                     \
+    __asm__ __volatile__("lea 771f(%%rip), %[pa]\n771:\n\t" insn               \
+                         "\n772:\n\t" PROBE_TABLE_ENTRY("771b", "772b")        \
                          : [pa] "=&r"(addr)::"memory")
 
 static trap_info_t table[TRAP_NR_STUBS + 8];
@@ -126,7 +126,8 @@ static void test_bp(void)
     tap_eq(trap_last.vector, 3, "int3 raises #BP (vector 3)");
     tap_eq_hex(trap_last.rip, after, "#BP frame rip points after int3");
     trap_probe_reset();
-    __asm__ __volatile__("lea 1f(%%rip), %0; int $3; 1:" : "=r"(after)::"memory");
+    __asm__ __volatile__("lea 1f(%%rip), %0; int $3; 1:"
+                         : "=r"(after)::"memory");
     tap_eq(trap_last.vector, 3, "int $3 raises #BP");
     tap_eq_hex(trap_last.rip, after, "int $3 frame rip points after it");
 }
@@ -175,15 +176,18 @@ static void test_gp_int(void)
 
     trap_probe_reset();
     PROBE_ADDR("int $0x85", at);
-    tap_eq(trap_last.vector, 13, "int $0x85 with no trap-table entry raises #GP");
+    tap_eq(trap_last.vector, 13,
+           "int $0x85 with no trap-table entry raises #GP");
     tap_eq_hex(trap_last.error_code, (0x85 << 3) | 2,
                "#GP error code for the absent vector");
 
     trap_probe_reset();
-    __asm__ __volatile__("lea 1f(%%rip), %0; int $0x81; 1:" : "=r"(after)::"memory");
+    __asm__ __volatile__("lea 1f(%%rip), %0; int $0x81; 1:"
+                         : "=r"(after)::"memory");
     tap_eq(trap_last.vector, 0x81, "int $0x81 with DPL 3 reaches its handler");
     tap_eq_hex(trap_last.rip, after, "int $0x81 frame rip points after it");
-    tap_eq_hex(trap_last.error_code, 0, "software interrupt pushes no error code");
+    tap_eq_hex(trap_last.error_code, 0,
+               "software interrupt pushes no error code");
 
     trap_probe_reset();
     __asm__ __volatile__("int $0x83" ::: "memory");
@@ -193,7 +197,8 @@ static void test_gp_int(void)
     trap_probe_reset();
     __asm__ __volatile__("int $0x84" ::: "memory");
     tap_eq(trap_last.vector, 0x84, "int $0x84 (DPL 3, flag bit 2) delivered");
-    tap_eq(trap_last.mask_on_entry, 1, "flag bit 2 masks events in the handler");
+    tap_eq(trap_last.mask_on_entry, 1,
+           "flag bit 2 masks events in the handler");
     tap_eq((trap_last.cs >> 32) & 0xff, 0, "the frame saved mask 0");
     tap_eq(vcpu0->evtchn_upcall_mask, 0, "iret unmasked events again");
 }
@@ -213,11 +218,12 @@ static void test_de(void)
     unsigned long at;
 
     trap_probe_reset();
-    __asm__ __volatile__("lea 771f(%%rip), %[pa]\n771:\n\tdivl %[d]\n772:\n\t"
-                         PROBE_TABLE_ENTRY("771b", "772b")
-                         : [pa] "=&r"(at), "+a"(num), "+d"(rem)
-                         : [d] "r"(den)
-                         : "memory");
+    __asm__ __volatile__(
+        "lea 771f(%%rip), %[pa]\n771:\n\tdivl %[d]\n772:\n\t" PROBE_TABLE_ENTRY(
+            "771b", "772b")
+        : [pa] "=&r"(at), "+a"(num), "+d"(rem)
+        : [d] "r"(den)
+        : "memory");
     tap_eq(trap_last.vector, 0, "divide by zero raises #DE (vector 0)");
     tap_eq_hex(trap_last.rip, at, "#DE frame rip is the div instruction");
 }

@@ -33,7 +33,8 @@ int guest_main(void)
     tap_eq(rc, 0, "VIRQ_TIMER bound, VCPUOP_stop_periodic_timer");
     local_events_enable();
 
-    tap_eq(HYPERVISOR_vcpu_op(VCPUOP_is_up, 0, NULL), 1, "VCPUOP_is_up(0) is 1");
+    tap_eq(HYPERVISOR_vcpu_op(VCPUOP_is_up, 0, NULL), 1,
+           "VCPUOP_is_up(0) is 1");
     tap_eq(HYPERVISOR_vcpu_op(VCPUOP_is_up, 1, NULL), -XEN_ENOENT,
            "VCPUOP_is_up(1) on a 1-vCPU domain is -ENOENT");
     tap_eq(HYPERVISOR_vcpu_op(VCPUOP_is_up, XEN_LEGACY_MAX_VCPUS - 1, NULL),
@@ -88,7 +89,8 @@ int guest_main(void)
     rc = HYPERVISOR_vcpu_op(VCPUOP_stop_singleshot_timer, 0, NULL);
     tap_eq(rc, 0, "VCPUOP_stop_singleshot_timer");
     {
-        struct sched_poll p = {.nr_ports = 1, .timeout = time_now_ns() + 10 * MS};
+        struct sched_poll p = {.nr_ports = 1,
+                               .timeout = time_now_ns() + 10 * MS};
 
         set_xen_guest_handle(p.ports, &timer_port);
         HYPERVISOR_sched_op(SCHEDOP_poll, &p);

@@ -83,10 +83,11 @@ int guest_main(void)
            "feature hvm_callback_vector clear (PV)");
     tap_eq(!!(fi.submap & (1U << XENFEAT_hvm_pirqs)), 0,
            "feature hvm_pirqs clear (PV)");
-    tap_diag("features submap 0 = %#x (Xen gives a PV domU "
-             "mmu_pt_update_preserve_ad, highmem_assist, gnttab_map_avail_bits, "
-             "memory_op_vnode_supported)",
-             fi.submap);
+    tap_diag(
+        "features submap 0 = %#x (Xen gives a PV domU "
+        "mmu_pt_update_preserve_ad, highmem_assist, gnttab_map_avail_bits, "
+        "memory_op_vnode_supported)",
+        fi.submap);
     fi.submap_idx = 1;
     rc = HYPERVISOR_xen_version(XENVER_get_features, &fi);
     tap_eq(rc, -XEN_EINVAL, "XENVER_get_features submap 1 does not exist");
@@ -101,10 +102,9 @@ int guest_main(void)
     memset(cmdline, 0x55, sizeof(cmdline));
     rc = HYPERVISOR_xen_version(XENVER_commandline, cmdline);
     tap_eq(rc, 0, "XENVER_commandline answers");
-    tap_check(terminated(cmdline, sizeof(cmdline)) &&
-                  !strcmp(cmdline, "<denied>"),
-              "not <denied>",
-              "... with \"<denied>\" for an unprivileged domain");
+    tap_check(
+        terminated(cmdline, sizeof(cmdline)) && !strcmp(cmdline, "<denied>"),
+        "not <denied>", "... with \"<denied>\" for an unprivileged domain");
 
     rc = HYPERVISOR_xen_version(XENVER_build_id, NULL);
     tap_eq(rc, -XEN_EPERM, "XENVER_build_id is refused to a domU");

@@ -46,9 +46,11 @@ int guest_main(void)
     tap_eq(rc, -XEN_ENOSYS, "command 2 on a valid type is -ENOSYS");
 
     /* Leave the assists a PV kernel normally runs with switched on. */
-    rc = HYPERVISOR_vm_assist(VMASST_CMD_enable, VMASST_TYPE_writable_pagetables);
+    rc = HYPERVISOR_vm_assist(VMASST_CMD_enable,
+                              VMASST_TYPE_writable_pagetables);
     tap_eq(rc, 0, "writable_pagetables enabled again");
-    rc = HYPERVISOR_vm_assist(VMASST_CMD_enable, VMASST_TYPE_runstate_update_flag);
+    rc = HYPERVISOR_vm_assist(VMASST_CMD_enable,
+                              VMASST_TYPE_runstate_update_flag);
     tap_eq(rc, 0, "runstate_update_flag enabled again");
     tap_done();
 }

@@ -69,14 +69,14 @@
 #include <xen/version.h>
 #include <xen/xen.h>
 
-#define BASE ((uint64_t)GUEST_EMU_BASE)
-#define PAGE 4096UL
-#define NR_PAGES 8192UL /* 32 MiB */
-#define MFN_OFFSET 0x80000UL
-#define SHINFO_MFN 0x7ffffUL
-#define NR_PORTS 64
+#define BASE           ((uint64_t)GUEST_EMU_BASE)
+#define PAGE           4096UL
+#define NR_PAGES       8192UL /* 32 MiB */
+#define MFN_OFFSET     0x80000UL
+#define SHINFO_MFN     0x7ffffUL
+#define NR_PORTS       64
 #define EXIT_REASON(r) (10 + (r))
-#define EXIT_CRASH 50
+#define EXIT_CRASH     50
 
 /* ------------------------------------------------------------ state */
 
@@ -121,7 +121,8 @@ static void print_counts(void)
         _exit(EXIT_CRASH);
 }
 
-static void crash(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
+static void crash(const char *fmt, ...)
+    __attribute__((noreturn, format(printf, 1, 2)));
 static void crash(const char *fmt, ...)
 {
     char buf[256];
@@ -131,8 +132,8 @@ static void crash(const char *fmt, ...)
     va_start(ap, fmt);
     n = vsnprintf(buf, sizeof(buf), fmt, ap);
     va_end(ap);
-    if (write(2, "pvemu: domain crashed: ", 23) < 0 || write(2, buf, (size_t)n) < 0 ||
-        write(2, "\n", 1) < 0)
+    if (write(2, "pvemu: domain crashed: ", 23) < 0 ||
+        write(2, buf, (size_t)n) < 0 || write(2, "\n", 1) < 0)
         _exit(EXIT_CRASH);
     _exit(EXIT_CRASH);
 }
@@ -209,7 +210,9 @@ static int copy_from_guest(void *dst, uint64_t va, size_t n)
         return 0;
     if (!addr_ok(va))
         return -XEN_EFAULT;
-    return process_vm_readv(getpid(), &l, 1, &r, 1, 0) == (ssize_t)n ? 0 : -XEN_EFAULT;
+    return process_vm_readv(getpid(), &l, 1, &r, 1, 0) == (ssize_t)n
+               ? 0
+               : -XEN_EFAULT;
 }
 
 static int copy_to_guest(uint64_t va, const void *src, size_t n)
@@ -220,7 +223,9 @@ static int copy_to_guest(uint64_t va, const void *src, size_t n)
         return 0;
     if (!addr_ok(va))
         return -XEN_EFAULT;
-    return process_vm_writev(getpid(), &l, 1, &r, 1, 0) == (ssize_t)n ? 0 : -XEN_EFAULT;
+    return process_vm_writev(getpid(), &l, 1, &r, 1, 0) == (ssize_t)n
+               ? 0
+               : -XEN_EFAULT;
 }
 
 static uint64_t pfn_to_mfn(uint64_t pfn)
@@ -247,7 +252,8 @@ static void set_pending(int port)
 
 static int port_pending(unsigned int port)
 {
-    return port < 4096 && (shinfo->evtchn_pending[port / 64] >> (port % 64)) & 1;
+    return port < 4096 &&
+           (shinfo->evtchn_pending[port / 64] >> (port % 64)) & 1;
 }
 
 static void fire_timers(void)
@@ -319,7 +325,8 @@ static void bounce(ucontext_t *uc, uint64_t handler, int has_err, uint64_t err,
 {
     uint8_t saved = vi->evtchn_upcall_mask;
     uint64_t rsp = (uint64_t)G(uc, REG_RSP), sp = rsp & ~15ULL;
-    uint64_t rflags = ((uint64_t)G(uc, REG_EFL) & ~0x200ULL) | (saved ? 0 : 0x200);
+    uint64_t rflags =
+        ((uint64_t)G(uc, REG_EFL) & ~0x200ULL) | (saved ? 0 : 0x200);
 
     if (!handler)
         crash("no handler");
@@ -339,7 +346,8 @@ static void bounce(ucontext_t *uc, uint64_t handler, int has_err, uint64_t err,
         vi->evtchn_upcall_mask = 1;
 }
 
-static void deliver(ucontext_t *uc, unsigned int vector, int has_err, uint64_t err)
+static void deliver(ucontext_t *uc, unsigned int vector, int has_err,
+                    uint64_t err)
 {
     if (!traps[vector].address)
         crash("unhandled vector %u (error %#lx) at rip %#lx", vector,
@@ -387,8 +395,9 @@ static long evtchn_op(unsigned long cmd, uint64_t arg)
     switch (cmd) {
     case EVTCHNOP_bind_virq:
     case EVTCHNOP_bind_ipi:
-        if (copy_from_guest(&u, arg, cmd == EVTCHNOP_bind_virq ? sizeof(u.virq)
-                                                                : sizeof(u.ipi)))
+        if (copy_from_guest(&u, arg,
+                            cmd == EVTCHNOP_bind_virq ? sizeof(u.virq)
+                                                      : sizeof(u.ipi)))
             return -XEN_EFAULT;
         for (p = 1; p < NR_PORTS && ports[p].used; p++)
             ;
@@ -443,7 +452,8 @@ static long do_poll(uint64_t arg)
         if (vi->evtchn_upcall_pending && !vi->evtchn_upcall_mask)
             break;
         if (p.nr_ports) {
-            if (copy_from_guest(pv, (uint64_t)p.ports.p, p.nr_ports * sizeof(pv[0]))) {
+            if (copy_from_guest(pv, (uint64_t)p.ports.p,
+                                p.nr_ports * sizeof(pv[0]))) {
                 runstate_update(RUNSTATE_running);
                 return -XEN_EFAULT;
             }
@@ -486,7 +496,7 @@ static long sched_op(unsigned long cmd, uint64_t arg)
             if (vi->evtchn_upcall_pending)
                 break;
             sleep_until(next_deadline() == ~0ULL ? now_ns() + 1000000
-                                                  : next_deadline());
+                                                 : next_deadline());
         }
         runstate_update(RUNSTATE_running);
         return 0;
@@ -617,8 +627,8 @@ static long update_va_mapping(uint64_t va, uint64_t pte)
     if (mfn == SHINFO_MFN)
         r = mmap((void *)va, PAGE, prot, MAP_SHARED | MAP_FIXED, shinfo_fd, 0);
     else if (mfn >= MFN_OFFSET && mfn < MFN_OFFSET + NR_PAGES)
-        r = mmap((void *)va, PAGE, prot | PROT_EXEC, MAP_SHARED | MAP_FIXED, ram_fd,
-                 (off_t)((mfn - MFN_OFFSET) * PAGE));
+        r = mmap((void *)va, PAGE, prot | PROT_EXEC, MAP_SHARED | MAP_FIXED,
+                 ram_fd, (off_t)((mfn - MFN_OFFSET) * PAGE));
     else
         return -XEN_EINVAL;
     return r == MAP_FAILED ? -XEN_EINVAL : 0;
@@ -652,9 +662,11 @@ static long physdev_op(unsigned long cmd, uint64_t arg)
         iobmp_ports = u.bm.nr_ports;
         return 0;
     case PHYSDEVOP_apic_read:
-        return copy_from_guest(&u, arg, sizeof(u.apic)) ? -XEN_EFAULT : -XEN_EPERM;
+        return copy_from_guest(&u, arg, sizeof(u.apic)) ? -XEN_EFAULT
+                                                        : -XEN_EPERM;
     case PHYSDEVOP_manage_pci_add:
-        return copy_from_guest(&u, arg, sizeof(u.pci)) ? -XEN_EFAULT : -XEN_EPERM;
+        return copy_from_guest(&u, arg, sizeof(u.pci)) ? -XEN_EFAULT
+                                                       : -XEN_EPERM;
     }
     return -XEN_ENOSYS;
 }
@@ -689,7 +701,8 @@ static long multicall(ucontext_t *uc, uint64_t list, unsigned long nr)
         }
         memcpy(a, e.args, sizeof(a));
         e.result = (xen_ulong_t)hypercall(uc, e.op, a);
-        if (copy_to_guest(list + i * sizeof(e) + offsetof(multicall_entry_t, result),
+        if (copy_to_guest(list + i * sizeof(e) +
+                              offsetof(multicall_entry_t, result),
                           &e.result, sizeof(e.result))) {
             in_multicall = 0;
             return -XEN_EFAULT;
@@ -810,7 +823,8 @@ static long hypercall(ucontext_t *uc, unsigned long nr, const uint64_t a[5])
         if ((unsigned int)a[0] != CONSOLEIO_write)
             return -XEN_ENOSYS;
         for (uint64_t done = 0; done < a[1];) {
-            size_t n = (size_t)(a[1] - done < sizeof(buf) ? a[1] - done : sizeof(buf));
+            size_t n =
+                (size_t)(a[1] - done < sizeof(buf) ? a[1] - done : sizeof(buf));
 
             if (copy_from_guest(buf, a[2] + done, n))
                 return -XEN_EFAULT;
@@ -820,7 +834,8 @@ static long hypercall(ucontext_t *uc, unsigned long nr, const uint64_t a[5])
         }
         return 0;
     case __HYPERVISOR_vm_assist:
-        if ((unsigned int)a[1] >= 64 || !((0x10000003fULL >> (unsigned int)a[1]) & 1))
+        if ((unsigned int)a[1] >= 64 ||
+            !((0x10000003fULL >> (unsigned int)a[1]) & 1))
             return -XEN_EINVAL;
         return (unsigned int)a[0] <= VMASST_CMD_disable ? 0 : -XEN_ENOSYS;
     case __HYPERVISOR_vcpu_op:
@@ -852,7 +867,7 @@ static long hypercall(ucontext_t *uc, unsigned long nr, const uint64_t a[5])
 
             /* Xen copies the argument in first; no toolstack map here. */
             return copy_from_guest(&map, a[1], sizeof(map)) ? -XEN_EFAULT
-                                                             : -XEN_ENOSYS;
+                                                            : -XEN_ENOSYS;
         }
         if ((a[0] & 0x3f) == XENMEM_maximum_ram_page)
             return (long)(MFN_OFFSET + NR_PAGES);
@@ -883,8 +898,9 @@ static void on_sigsys(int sig, siginfo_t *info, void *ctx)
     ucontext_t *uc = ctx;
     unsigned long nr = (unsigned long)G(uc, REG_RAX);
     uint64_t a[5] = {
-        (uint64_t)G(uc, REG_RDI), (uint64_t)G(uc, REG_RSI), (uint64_t)G(uc, REG_RDX),
-        (uint64_t)G(uc, REG_R10), (uint64_t)G(uc, REG_R8),
+        (uint64_t)G(uc, REG_RDI), (uint64_t)G(uc, REG_RSI),
+        (uint64_t)G(uc, REG_RDX), (uint64_t)G(uc, REG_R10),
+        (uint64_t)G(uc, REG_R8),
     };
 
     (void)sig;
@@ -899,19 +915,18 @@ static void on_sigsys(int sig, siginfo_t *info, void *ctx)
 
 /* ------------------------------------------------------------ emulation */
 
-#define MSR_EFER 0xc0000080U
-#define MSR_FS_BASE 0xc0000100U
-#define MSR_GS_BASE 0xc0000101U
+#define MSR_EFER           0xc0000080U
+#define MSR_FS_BASE        0xc0000100U
+#define MSR_GS_BASE        0xc0000101U
 #define MSR_SHADOW_GS_BASE 0xc0000102U
-#define MSR_PAT 0x277U
-#define MSR_APIC_BASE 0x1bU
+#define MSR_PAT            0x277U
+#define MSR_APIC_BASE      0x1bU
 
 static greg_t *gpr(ucontext_t *uc, unsigned int n)
 {
-    static const int map[16] = {REG_RAX, REG_RCX, REG_RDX, REG_RBX,
-                                REG_RSP, REG_RBP, REG_RSI, REG_RDI,
-                                REG_R8,  REG_R9,  REG_R10, REG_R11,
-                                REG_R12, REG_R13, REG_R14, REG_R15};
+    static const int map[16] = {
+        REG_RAX, REG_RCX, REG_RDX, REG_RBX, REG_RSP, REG_RBP, REG_RSI, REG_RDI,
+        REG_R8,  REG_R9,  REG_R10, REG_R11, REG_R12, REG_R13, REG_R14, REG_R15};
 
     return &uc->uc_mcontext.gregs[map[n & 15]];
 }
@@ -961,31 +976,52 @@ static int emulate_gp(ucontext_t *uc)
     switch (b[i + 1]) {
     case 0x32: /* rdmsr */
         switch ((uint32_t)G(uc, REG_RCX)) {
-        case MSR_FS_BASE: v = fs_base; break;
-        case MSR_GS_BASE: v = gs_kernel; break;
-        case MSR_SHADOW_GS_BASE: v = gs_user; break;
-        case MSR_EFER: v = 0xd01; break;
-        case MSR_PAT: v = 0x0000050100070406ULL; break;
-        case MSR_APIC_BASE: v = 0xfee00900ULL; break;
-        default: return 0;
+        case MSR_FS_BASE:
+            v = fs_base;
+            break;
+        case MSR_GS_BASE:
+            v = gs_kernel;
+            break;
+        case MSR_SHADOW_GS_BASE:
+            v = gs_user;
+            break;
+        case MSR_EFER:
+            v = 0xd01;
+            break;
+        case MSR_PAT:
+            v = 0x0000050100070406ULL;
+            break;
+        case MSR_APIC_BASE:
+            v = 0xfee00900ULL;
+            break;
+        default:
+            return 0;
         }
         G(uc, REG_RAX) = (greg_t)(uint32_t)v;
         G(uc, REG_RDX) = (greg_t)(v >> 32);
         G(uc, REG_RIP) += 2;
         return 1;
     case 0x30: /* wrmsr */
-        v = ((uint64_t)(uint32_t)G(uc, REG_RDX) << 32) | (uint32_t)G(uc, REG_RAX);
+        v = ((uint64_t)(uint32_t)G(uc, REG_RDX) << 32) |
+            (uint32_t)G(uc, REG_RAX);
         if ((int64_t)(v << 16) >> 16 != (int64_t)v)
             return 0;
         switch ((uint32_t)G(uc, REG_RCX)) {
-        case MSR_FS_BASE: fs_base = v; break;
-        case MSR_GS_BASE: gs_kernel = v; break;
-        case MSR_SHADOW_GS_BASE: gs_user = v; break;
+        case MSR_FS_BASE:
+            fs_base = v;
+            break;
+        case MSR_GS_BASE:
+            gs_kernel = v;
+            break;
+        case MSR_SHADOW_GS_BASE:
+            gs_user = v;
+            break;
         case MSR_EFER:
             if (v != 0xd01) /* EFER may only be "written" unchanged */
                 return 0;
             break;
-        default: return 0;
+        default:
+            return 0;
         }
         G(uc, REG_RIP) += 2;
         return 1;
@@ -1029,7 +1065,8 @@ static int emulate_fep_cpuid(ucontext_t *uc)
     if (leaf >= 0x40000000 && leaf < 0x40000100) {
         switch (leaf) {
         case 0x40000000:
-            r[0] = 0x40000005, r[1] = 0x566e6558, r[2] = 0x65584d4d, r[3] = 0x4d4d566e;
+            r[0] = 0x40000005, r[1] = 0x566e6558, r[2] = 0x65584d4d,
+            r[3] = 0x4d4d566e;
             break;
         case 0x40000001:
             r[0] = (4 << 16) | 17;
@@ -1043,8 +1080,10 @@ static int emulate_fep_cpuid(ucontext_t *uc)
                              : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3])
                              : "a"(leaf), "c"(sub));
         if (leaf == 1) {
-            r[3] &= ~((1U << 1) | (1U << 3) | (1U << 12) | (1U << 13) | (1U << 17));
-            r[2] &= ~((1U << 3) | (1U << 5) | (1U << 17) | (1U << 21) | (1U << 24));
+            r[3] &=
+                ~((1U << 1) | (1U << 3) | (1U << 12) | (1U << 13) | (1U << 17));
+            r[2] &=
+                ~((1U << 3) | (1U << 5) | (1U << 17) | (1U << 21) | (1U << 24));
             r[2] |= 1U << 31;
         } else if (leaf == 7 && sub == 0) {
             r[1] &= ~((1U << 7) | (1U << 20));
@@ -1126,7 +1165,8 @@ static void load_elf(const char *path, struct loaded *l)
         if (fread(&ph, sizeof(ph), 1, f) != 1)
             crash("bad phdr");
         if (ph.p_type == PT_LOAD) {
-            if (ph.p_vaddr != BASE + ph.p_paddr || ph.p_paddr + ph.p_memsz > 4 << 20)
+            if (ph.p_vaddr != BASE + ph.p_paddr ||
+                ph.p_paddr + ph.p_memsz > 4 << 20)
                 crash("segment outside the expected layout");
             fseek(f, (long)ph.p_offset, SEEK_SET);
             if (ph.p_filesz &&
@@ -1161,14 +1201,14 @@ static void fill_hypercall_page(uint64_t va)
 
     memset(p, 0xcc, PAGE);
     for (unsigned int i = 0; i < 128; i++, p += 32) {
-        p[0] = 0x51;             /* push %rcx */
+        p[0] = 0x51;              /* push %rcx */
         p[1] = 0x41, p[2] = 0x53; /* push %r11 */
-        p[3] = 0xb8;             /* mov $i, %eax */
+        p[3] = 0xb8;              /* mov $i, %eax */
         memcpy(p + 4, &i, 4);
-        p[8] = 0x0f, p[9] = 0x05; /* syscall */
+        p[8] = 0x0f, p[9] = 0x05;   /* syscall */
         p[10] = 0x41, p[11] = 0x5b; /* pop %r11 */
-        p[12] = 0x59;             /* pop %rcx */
-        p[13] = 0xc3;             /* ret */
+        p[12] = 0x59;               /* pop %rcx */
+        p[13] = 0xc3;               /* ret */
     }
     p = (uint8_t *)va + __HYPERVISOR_iret * 32;
     memset(p, 0xcc, 32);
@@ -1199,7 +1239,8 @@ static void install_seccomp(void)
         crash("seccomp: %s", strerror(errno));
 }
 
-static void __attribute__((noreturn)) run_guest(const char *path, const char *cmdline)
+static void __attribute__((noreturn))
+run_guest(const char *path, const char *cmdline)
 {
     static char altstack[1 << 16];
     stack_t ss = {.ss_sp = altstack, .ss_size = sizeof(altstack)};
@@ -1228,7 +1269,8 @@ static void __attribute__((noreturn)) run_guest(const char *path, const char *cm
         hypercall_page_va = l.hypercall_page;
         fill_hypercall_page(l.hypercall_page);
     }
-    /* Xen's order: kernel, p2m, start_info, xenstore, console, tables, stack. */
+    /* Xen's order: kernel, p2m, start_info, xenstore, console, tables, stack.
+     */
     pfn = (l.end + PAGE - 1) / PAGE;
     p2m = pfn;
     pfn += (NR_PAGES * 8 + PAGE - 1) / PAGE;
@@ -1281,7 +1323,7 @@ static void __attribute__((noreturn)) run_guest(const char *path, const char *cm
 /* ------------------------------------------------------------ the tests */
 
 struct result {
-    int status;   /* exit code, or 128 + signal */
+    int status; /* exit code, or 128 + signal */
     char out[1 << 17];
     size_t len;
 };
@@ -1305,7 +1347,8 @@ static void run(const char *elf, const char *cmdline)
     close(pfd[1]);
     res.len = 0;
     for (;;) {
-        ssize_t n = read(pfd[0], res.out + res.len, sizeof(res.out) - 1 - res.len);
+        ssize_t n =
+            read(pfd[0], res.out + res.len, sizeof(res.out) - 1 - res.len);
 
         if (n <= 0)
             break;
@@ -1336,10 +1379,11 @@ static void assert_tap_passed(const char *name)
         else
             sscanf(line, "1..%u", &plan);
     }
-    if (notok || !plan || ok != plan || res.status != EXIT_REASON(SHUTDOWN_poweroff)) {
+    if (notok || !plan || ok != plan ||
+        res.status != EXIT_REASON(SHUTDOWN_poweroff)) {
         fprintf(stderr, "%s output:\n%s\n", name, res.out);
-        fail_msg("%s: %u ok, %u not ok, plan %u, exit %d", name, ok, notok, plan,
-                 res.status);
+        fail_msg("%s: %u ok, %u not ok, plan %u, exit %d", name, ok, notok,
+                 plan, res.status);
     }
 }
 
@@ -1365,8 +1409,8 @@ static void test_hello(void **state)
         g += 1;
         e += 6;
         if (strncmp(g, e, (size_t)(strchr(e, '\n') - e + 1)))
-            fail_msg("counts differ:\nguest %.*s\npvemu %s", (int)(strchr(g, '\n') - g),
-                     g, e);
+            fail_msg("counts differ:\nguest %.*s\npvemu %s",
+                     (int)(strchr(g, '\n') - g), g, e);
     }
 }
 
@@ -1396,8 +1440,8 @@ static void test_sched_reasons(void **state)
     (void)state;
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         run(GUEST_EMU_OUT "/test-sched.elf", cases[i].cmdline);
-        if (res.status != EXIT_REASON(cases[i].reason) || strstr(res.out, "not ok") ||
-            !strstr(res.out, "\n1.."))
+        if (res.status != EXIT_REASON(cases[i].reason) ||
+            strstr(res.out, "not ok") || !strstr(res.out, "\n1.."))
             fail_msg("sched '%s': exit %d\n%s", cases[i].cmdline, res.status,
                      res.out);
     }

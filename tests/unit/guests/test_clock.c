@@ -88,14 +88,16 @@ static void test_system_time(void **state)
 
 static void test_snapshot_copies_consistent_fields(void **state)
 {
-    struct vcpu_time_info t = {
-        .version = 6,
-        .tsc_timestamp = 11,
-        .system_time = 22,
-        .tsc_to_system_mul = 33,
-        .tsc_shift = -4,
-        .flags = XEN_PVCLOCK_TSC_STABLE_BIT,
-    }, s;
+    struct vcpu_time_info t =
+                              {
+                                  .version = 6,
+                                  .tsc_timestamp = 11,
+                                  .system_time = 22,
+                                  .tsc_to_system_mul = 33,
+                                  .tsc_shift = -4,
+                                  .flags = XEN_PVCLOCK_TSC_STABLE_BIT,
+                              },
+                          s;
 
     (void)state;
     memset(&s, 0, sizeof(s));
@@ -126,9 +128,10 @@ static void check_date(int64_t secs)
 static void test_calendar(void **state)
 {
     static const int64_t fixed[] = {
-        0,          -1,         86399,       86400,      951782400,
-        951868799,  4102444800, 4107542400,  1700000000, 253402300799,
-        -62135596800, 68719476735, 1782000000,
+        0,          -1,           86399,        86400,
+        951782400,  951868799,    4102444800,   4107542400,
+        1700000000, 253402300799, -62135596800, 68719476735,
+        1782000000,
     };
     uint64_t x = 42;
 

@@ -143,10 +143,14 @@ static void test_spurious_upcall(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_set_pending_raises_upcall_once, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_scan_dispatches_in_order_and_clears, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_masked_ports_stay_pending, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_event_during_scan_is_not_lost, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_set_pending_raises_upcall_once,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_scan_dispatches_in_order_and_clears, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_masked_ports_stay_pending, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_event_during_scan_is_not_lost,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(test_every_port, setup, teardown),
         cmocka_unit_test_setup_teardown(test_spurious_upcall, setup, teardown),
     };

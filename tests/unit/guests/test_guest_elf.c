@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Checks on the built guest images ($(BUILD)/guests/hello.elf and
- * test-NAME.elf) that a domain builder relies on: ELF64 x86-64 executables whose PT_LOADs sit at
- * VIRT_BASE + p_paddr from paddr 0x1000 up, a PT_NOTE holding the Xen
- * notes (name "Xen") with the values guests/lib/head.S promises, the entry
- * point inside the image, and the hypercall page -- only in the reference
- * guest -- page-aligned inside the executable segment.  (`make test`
- * builds every image before running unit tests.)
+ * test-NAME.elf) that a domain builder relies on: ELF64 x86-64 executables
+ * whose PT_LOADs sit at VIRT_BASE + p_paddr from paddr 0x1000 up, a PT_NOTE
+ * holding the Xen notes (name "Xen") with the values guests/lib/head.S
+ * promises, the entry point inside the image, and the hypercall page -- only in
+ * the reference guest -- page-aligned inside the executable segment.  (`make
+ * test` builds every image before running unit tests.)
  */
 #include <elf.h>
 #include <glob.h>
@@ -55,7 +55,8 @@ static void load(const char *path, struct image *im)
     assert_int_equal(im->eh->e_ident[EI_CLASS], ELFCLASS64);
     assert_int_equal(im->eh->e_machine, EM_X86_64);
     assert_int_equal(im->eh->e_type, ET_EXEC);
-    assert_true(im->eh->e_phoff + im->eh->e_phnum * sizeof(Elf64_Phdr) <= im->size);
+    assert_true(im->eh->e_phoff + im->eh->e_phnum * sizeof(Elf64_Phdr) <=
+                im->size);
     im->ph = (const Elf64_Phdr *)(im->data + im->eh->e_phoff);
 }
 
