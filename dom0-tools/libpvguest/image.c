@@ -647,7 +647,7 @@ static int unwrap(struct pvguest_image *img, const uint8_t *data, size_t len,
         return rc;
     if (img->elf_len < SELFMAG || memcmp(img->elf, ELFMAG, SELFMAG) != 0)
         return FAIL(-ENOEXEC, "the decompressed %s is not an ELF file",
-                    rc == 0 && payload != data ? "bzImage payload" : "kernel");
+                    payload != data ? "bzImage payload" : "kernel");
     return 0;
 }
 
