@@ -3,8 +3,10 @@
  * The per-domain monitor: the process `pvctl create` leaves behind, as
  * `xl create` does, to carry out what the configuration says when the
  * domain shuts down (on_poweroff, on_reboot, on_crash: destroy, preserve
- * or restart).  It reports the exit reason in the domain's console log
- * and in $PVISOR_RUNDIR/log/domains.log, and cleans up xenstore.
+ * or restart).  It reports the exit reason and what it did about it in
+ * $PVISOR_RUNDIR/log/domains.log, and cleans up xenstore.  (The domain's
+ * console log gets its own "--- domain ... shut down ---" line from
+ * pvisor-consoled, which alone writes that file and so keeps it in order.)
  *
  * It watches the domain by polling its info every 50 ms: cheap for a
  * hypercall over the dom0 link, and it needs nothing but the link.
@@ -42,10 +44,9 @@ static const char *reason_name(unsigned int r)
     }
 }
 
-/* Appends a line to the domain's console log and to log/domains.log. */
-static void report(const char *name, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static void report(const char *name, const char *fmt, ...)
+/* Appends a line to log/domains.log. */
+static void report(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void report(const char *fmt, ...)
 {
     char dir[256], path[512], msg[512], stamp[32];
     time_t now = time(NULL);
@@ -59,11 +60,6 @@ static void report(const char *name, const char *fmt, ...)
     localtime_r(&now, &tm);
     strftime(stamp, sizeof(stamp), "%Y-%m-%d %H:%M:%S", &tm);
     pvisor_rundir(dir, sizeof(dir));
-    snprintf(path, sizeof(path), "%s/console/%s.log", dir, name);
-    if ((f = fopen(path, "a"))) {
-        fprintf(f, "--- %s ---\n", msg);
-        fclose(f);
-    }
     snprintf(path, sizeof(path), "%s/log/domains.log", dir);
     if ((f = fopen(path, "a"))) {
         fprintf(f, "%s %s\n", stamp, msg);
@@ -90,7 +86,7 @@ int monitor_run(uint32_t domid, const char *config_path)
         if (rc == -EPIPE || rc == -ECONNREFUSED)
             break; /* the machine is gone */
         if (rc || info.domain != domid) {
-            report(cfg.name, "domain %s (%u) was destroyed", cfg.name, domid);
+            report("domain %s (%u) was destroyed", cfg.name, domid);
             break;
         }
         if (!(info.flags & XEN_DOMINF_shutdown)) {
@@ -102,7 +98,7 @@ int monitor_run(uint32_t domid, const char *config_path)
         act = reason == SHUTDOWN_poweroff ? cfg.on_poweroff
               : reason == SHUTDOWN_reboot ? cfg.on_reboot
                                           : cfg.on_crash;
-        report(cfg.name, "domain %s (%u) shut down: %s; %s", cfg.name, domid,
+        report("domain %s (%u) shut down: %s; %s", cfg.name, domid,
                reason_name(reason),
                act == ACTION_PRESERVE ? "preserving it"
                : act == ACTION_RESTART ? "restarting it"
@@ -119,11 +115,11 @@ int monitor_run(uint32_t domid, const char *config_path)
             break;
         rc = domain_create_from(xc, config_path, &cfg, false);
         if (rc < 0) {
-            report(cfg.name, "domain %s could not be restarted", cfg.name);
+            report("domain %s could not be restarted", cfg.name);
             break;
         }
         domid = (uint32_t)rc;
-        report(cfg.name, "domain %s restarted as %u", cfg.name, domid);
+        report("domain %s restarted as %u", cfg.name, domid);
     }
     pvctrl_close(xc);
     return 0;

@@ -127,6 +127,8 @@ struct domain *domain_create(domid_t id, unsigned int flags,
     memset(d, 0, PAGE_SIZE << domain_order());
     spin_lock_init(&d->page_alloc_lock);
     spin_lock_init(&d->shutdown_lock);
+    for (unsigned int i = 0; i < NR_DOMAIN_WATCHDOG_TIMERS; i++)
+        timer_init(&d->watchdog_timer[i], domain_watchdog_fired, d, 0);
     spin_lock_init(&d->console_lock);
     page_list_init(&d->page_list);
     d->is_privileged = flags & DOMCRF_privileged;
@@ -304,6 +306,8 @@ int domain_kill(struct domain *d)
     for (unsigned int i = 0; i < d->max_vcpus; i++)
         if (d->vcpu[i])
             vcpu_destroy_timers(d->vcpu[i]);
+    for (unsigned int i = 0; i < NR_DOMAIN_WATCHDOG_TIMERS; i++)
+        stop_timer(&d->watchdog_timer[i]);
     evtchn_destroy(d);
     arch_domain_relinquish(d);
     if (dom0 && d != dom0)

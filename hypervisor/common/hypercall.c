@@ -10,9 +10,11 @@
  * arrive over the dom0 link.  Both run through hypercall_dispatch().
  */
 #include <asm/current.h>
+#include <pvisor/event.h>
 #include <pvisor/hypercall.h>
 #include <pvisor/lib.h>
 #include <pvisor/sched.h>
+#include <pvisor/softirq.h>
 #include <pvisor/vcpu_time.h>
 #include <xen/errno.h>
 #include <xen/xen.h>
@@ -97,4 +99,39 @@ long hypercall_dispatch(unsigned long op, const unsigned long a[5])
     default:
         return e->fn(a[0], a[1], a[2], a[3], a[4]);
     }
+}
+
+/*
+ * Whether a long hypercall should stop and continue later: the CPU has
+ * softirq work (a timer, a reschedule), or the guest has an event it
+ * would take at once.  Callers check only after making some progress.
+ */
+bool hypercall_preempt_check(void)
+{
+    struct vcpu *v = current;
+
+    if (is_link_vcpu(v))
+        return false;
+    return softirq_pending(smp_processor_id()) ||
+           local_events_need_delivery(v);
+}
+
+long hypercall_create_continuation(unsigned long op, unsigned int nargs, ...)
+{
+    struct vcpu *v = current;
+    unsigned long a[5] = {0};
+    va_list ap;
+
+    va_start(ap, nargs);
+    for (unsigned int i = 0; i < nargs && i < 5; i++)
+        a[i] = va_arg(ap, unsigned long);
+    va_end(ap);
+    if (v->mc_flags & MCSF_in_multicall) {
+        v->mc_flags |= MCSF_call_preempted;
+        for (unsigned int i = 0; i < 5; i++)
+            v->mc_args[i] = a[i];
+    } else {
+        arch_hypercall_continuation(op, a);
+    }
+    return (long)op; /* what the guest's rax holds when it re-issues */
 }

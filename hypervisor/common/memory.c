@@ -30,7 +30,11 @@
 #define MEMOP_CMD_MASK 0x3f
 #define MAX_E820_GUEST 128
 
-/* The domain a reservation names: itself, or any for the privileged. */
+/*
+ * The domain an operation names (Xen's rcu_lock_domain_by_any_id, then
+ * its XSM_TARGET check): itself, or any domain for the privileged one.
+ * An unknown domain is -ESRCH, someone else's -EPERM.
+ */
 static struct domain *memop_target(domid_t id, long *rc)
 {
     struct domain *cd = current->domain, *d;
@@ -39,13 +43,16 @@ static struct domain *memop_target(domid_t id, long *rc)
         get_domain(cd);
         return cd;
     }
+    d = get_domain_by_id(id);
+    if (!d) {
+        *rc = -XEN_ESRCH;
+        return NULL;
+    }
     if (!cd->is_privileged) {
+        put_domain(d);
         *rc = -XEN_EPERM;
         return NULL;
     }
-    d = get_domain_by_id(id);
-    if (!d)
-        *rc = -XEN_ESRCH;
     return d;
 }
 
@@ -135,7 +142,7 @@ static long reservation_op(unsigned long cmd, unsigned long arg)
         return 0;
     d = memop_target(r.domid, &rc);
     if (!d)
-        return rc;
+        return 0; /* Xen: no extents done, whichever the reason */
     switch (cmd) {
     case XENMEM_increase_reservation:
         rc = populate(d, &r, false);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The sched_op hypercall (public/sched.h): yield, block, poll, shutdown,
- * remote shutdown.  Domain 0 shutting down powers off (or reboots) the
+ * remote shutdown, watchdog.  Domain 0 shutting down powers off (or reboots) the
  * whole machine, as on Xen.
  */
 #include <asm/current.h>
@@ -51,6 +51,49 @@ static long sched_poll(struct vcpu *v, unsigned long arg)
      * next sched_op or poll; stale entries only cause an extra wake-up.
      */
     return 0;
+}
+
+void domain_watchdog_fired(void *data)
+{
+    struct domain *d = data;
+
+    printk("Watchdog timer fired for domain %u\n", d->domain_id);
+    domain_shutdown(d, SHUTDOWN_watchdog);
+}
+
+/*
+ * SCHEDOP_watchdog: id 0 asks for a new timer (answered with its id,
+ * 1-based); an id with a timeout re-arms it, with timeout 0 frees it.
+ * A timer left to expire shuts the domain down with SHUTDOWN_watchdog.
+ */
+static long domain_watchdog(struct domain *d, uint32_t id, uint32_t timeout)
+{
+    long rc = 0;
+
+    if (id > NR_DOMAIN_WATCHDOG_TIMERS)
+        return -XEN_EINVAL;
+    spin_lock(&d->shutdown_lock);
+    if (id == 0) {
+        for (id = 0; id < NR_DOMAIN_WATCHDOG_TIMERS; id++)
+            if (!(d->watchdog_inuse & (1U << id)))
+                break;
+        if (id == NR_DOMAIN_WATCHDOG_TIMERS) {
+            rc = -XEN_ENOSPC;
+        } else {
+            d->watchdog_inuse |= 1U << id;
+            set_timer(&d->watchdog_timer[id], NOW() + SECONDS(timeout));
+            rc = id + 1;
+        }
+    } else if (!(d->watchdog_inuse & (1U << (id - 1)))) {
+        rc = -XEN_EINVAL;
+    } else if (timeout == 0) {
+        stop_timer(&d->watchdog_timer[id - 1]);
+        d->watchdog_inuse &= ~(1U << (id - 1));
+    } else {
+        set_timer(&d->watchdog_timer[id - 1], NOW() + SECONDS(timeout));
+    }
+    spin_unlock(&d->shutdown_lock);
+    return rc;
 }
 
 long do_sched_op(unsigned long cmd, unsigned long arg)
@@ -103,17 +146,33 @@ long do_sched_op(unsigned long cmd, unsigned long arg)
 
         if (copy_struct_from_guest(&r, arg))
             return -XEN_EFAULT;
-        if (!d->is_privileged)
-            return -XEN_EPERM;
-        if (r.reason > SHUTDOWN_MAX)
-            return -XEN_EINVAL;
+        /* Looked up first, DOMID_SELF included (it names no domain). */
         t = get_domain_by_id(r.domain_id);
         if (!t)
             return -XEN_ESRCH;
+        if (!d->is_privileged) {
+            put_domain(t);
+            return -XEN_EPERM;
+        }
+        if (r.reason > SHUTDOWN_MAX) {
+            put_domain(t);
+            return -XEN_EINVAL;
+        }
         domain_shutdown(t, r.reason);
         put_domain(t);
         return 0;
     }
+    case SCHEDOP_watchdog: {
+        struct sched_watchdog w;
+
+        if (copy_struct_from_guest(&w, arg))
+            return -XEN_EFAULT;
+        return domain_watchdog(d, w.id, w.timeout);
+    }
+    case SCHEDOP_pin_override:
+        if (!d->is_privileged)
+            return -XEN_EPERM;
+        return -XEN_ENOSYS; /* domain 0 has no vCPU in the machine */
     default:
         return -XEN_ENOSYS;
     }

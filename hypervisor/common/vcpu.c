@@ -12,6 +12,7 @@
 #include <asm/current.h>
 #include <asm/pv.h>
 #include <asm/pv_mm.h>
+#include <asm/uaccess.h>
 #include <pvisor/event.h>
 #include <pvisor/guest_access.h>
 #include <pvisor/hypercall.h>
@@ -76,14 +77,24 @@ void vcpu_start_periodic_timer(struct vcpu *v)
     set_timer(&v->periodic_timer, v->periodic_last + v->periodic_period);
 }
 
+/*
+ * A deadline in system time.  As on Xen, one that wrapped negative or
+ * lies more than 2^50 ns (about 13 days) ahead is taken for a guest's
+ * jiffies arithmetic gone wrong and becomes an event in 100 ms: neither
+ * "never" (the guest may have work due) nor "now" (a guest with no timers
+ * would spin).
+ */
 long do_set_timer_op(unsigned long timeout)
 {
     struct vcpu *v = current;
+    s_time_t t = (s_time_t)timeout, offset = t - NOW();
 
     if (!timeout)
         stop_timer(&v->singleshot_timer);
+    else if (t < 0 || (offset > 0 && (uint32_t)(offset >> 50) != 0))
+        set_timer(&v->singleshot_timer, NOW() + MILLISECS(100));
     else
-        set_timer(&v->singleshot_timer, (s_time_t)timeout);
+        set_timer(&v->singleshot_timer, t);
     return 0;
 }
 
@@ -172,6 +183,10 @@ long do_vcpu_op(unsigned long cmd, unsigned long vcpuid, unsigned long arg)
 
         if (copy_struct_from_guest(&area, arg))
             return -XEN_EFAULT;
+        /* Unmapped is fine (updates then fail quietly); not ours is not. */
+        if (!guest_range_ok((unsigned long)area.addr.v,
+                            sizeof(struct vcpu_runstate_info)))
+            return -XEN_EFAULT;
         v->runstate_guest = (uint64_t)area.addr.v;
         if (v == current)
             vcpu_runstate_area_update(v);
@@ -182,7 +197,8 @@ long do_vcpu_op(unsigned long cmd, unsigned long vcpuid, unsigned long arg)
 
         if (copy_struct_from_guest(&t, arg))
             return -XEN_EFAULT;
-        if (t.period_ns < (uint64_t)MILLISECS(1))
+        if (t.period_ns < (uint64_t)MILLISECS(1) ||
+            t.period_ns > (uint64_t)STIME_DELTA_MAX)
             return -XEN_EINVAL;
         v->periodic_period = (s_time_t)t.period_ns;
         vcpu_start_periodic_timer(v);

@@ -17,15 +17,26 @@
 #include <xen/features.h>
 #include <xen/version.h>
 
-/* Feature bits (XENFEAT_*) reported to a domain in submap 0. */
+/*
+ * Feature bits (XENFEAT_*) of submap 0, as Xen gives a PV domain, less
+ * those whose interfaces pvisor does not have yet: grant map available
+ * bits (no grant tables) and vNUMA (XENMEM_get_vnumainfo is -ENOSYS).
+ */
 static uint32_t domain_features(const struct domain *d)
 {
-    uint32_t f = 0;
+    uint32_t f = (1U << XENFEAT_mmu_pt_update_preserve_ad) |
+                 (1U << XENFEAT_highmem_assist) |
+                 (1U << XENFEAT_direct_mapped);
 
+    if (d->arch.vm_assist & (1UL << VMASST_TYPE_pae_extended_cr3))
+        f |= 1U << XENFEAT_pae_pgdir_above_4gb;
     if (d->is_privileged)
         f |= 1U << XENFEAT_dom0;
     return f;
 }
+
+/* What an unprivileged domain reads instead of a privileged answer. */
+#define XEN_DENY "<denied>"
 
 static long copy_string_out(unsigned long arg, const char *s, size_t size)
 {
@@ -77,28 +88,33 @@ long do_xen_version(unsigned long cmd, unsigned long arg)
 
         if (copy_struct_from_guest(&fi, arg))
             return -XEN_EFAULT;
-        fi.submap = fi.submap_idx == 0 ? domain_features(d) : 0;
+        if (fi.submap_idx != 0)
+            return -XEN_EINVAL; /* XENFEAT_NR_SUBMAPS is 1 */
+        fi.submap = domain_features(d);
         return copy_struct_to_guest(arg, &fi) ? -XEN_EFAULT : 0;
     }
 
     case XENVER_pagesize:
-        return PAGE_SIZE;
+        return arg ? -XEN_EINVAL : (long)PAGE_SIZE; /* takes no argument */
 
-    case XENVER_guest_handle: {
-        xen_domain_handle_t h;
+    case XENVER_guest_handle:
+        return copy_struct_to_guest_n(arg, d->handle, sizeof(d->handle))
+                   ? -XEN_EFAULT
+                   : 0;
 
-        memset(h, 0, sizeof(h));
-        return copy_struct_to_guest_n(arg, h, sizeof(h)) ? -XEN_EFAULT : 0;
-    }
-
+    /* The rest belongs to the control domain; others are told so. */
     case XENVER_commandline:
         if (!d->is_privileged)
-            return -XEN_EPERM;
+            return copy_struct_to_guest_n(arg, XEN_DENY, sizeof(XEN_DENY))
+                       ? -XEN_EFAULT
+                       : 0;
         return copy_string_out(arg, hypervisor_cmdline,
                                sizeof(xen_commandline_t));
 
     case XENVER_build_id:
-        return -XEN_ENODATA;
+        if (!d->is_privileged)
+            return -XEN_EPERM;
+        return -XEN_ENODATA; /* the image carries no build id note */
 
     default:
         return -XEN_ENOSYS;

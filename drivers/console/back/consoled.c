@@ -11,7 +11,9 @@
  * (/local/domain/N/name), learnt through a watch as soon as the toolstack
  * writes them -- before the domain runs -- and remembered after the domain
  * is gone, so a domain that lives only a few milliseconds still gets its
- * log under its name.  The ring console of the split drivers will come
+ * log under its name.  The hypervisor's own news of a domain's end
+ * (crashed, shut down, destroyed) is added to the log as a "--- ... ---"
+ * line at its place in the stream, after the domain's last output.  The ring console of the split drivers will come
  * through here too.
  *
  * Single-threaded libuv loop: a 20 ms timer to read the hypervisor log,
@@ -51,6 +53,7 @@ static struct {
     struct pending {
         struct pending *next;
         unsigned int domid;
+        bool is_end;      /* a "--- domain ... ---" line: text is its what */
         size_t len;
         char text[];
     } *pending;
@@ -85,6 +88,17 @@ static void append_line(const char *name, const char *text, size_t len)
     close(fd);
 }
 
+/* Appends the hypervisor's news of domid's end: "--- domain N (id) ... ---". */
+static void append_end(unsigned int domid, const char *what, size_t len)
+{
+    char text[LINE_MAX_LEN + 128];
+    int n = snprintf(text, sizeof(text), "--- domain %s (%u) %.*s ---",
+                     cd.names[domid], domid, (int)len, what);
+
+    append_line(cd.names[domid], text,
+                (size_t)n < sizeof(text) ? (size_t)n : sizeof(text) - 1);
+}
+
 /* Writes the queued lines of domid (in order) now that it has a name. */
 static void flush_pending(unsigned int domid)
 {
@@ -92,7 +106,10 @@ static void flush_pending(unsigned int domid)
 
     while ((p = *pp)) {
         if (p->domid == domid) {
-            append_line(cd.names[domid], p->text, p->len);
+            if (p->is_end)
+                append_end(domid, p->text, p->len);
+            else
+                append_line(cd.names[domid], p->text, p->len);
             *pp = p->next;
             free(p);
         } else {
@@ -140,12 +157,82 @@ static void lookup_name(unsigned int domid)
         name_read_done(-EIO, NULL, 0, (void *)(uintptr_t)domid);
 }
 
+/*
+ * Appends text to domid's log (as an end line if is_end), or queues it
+ * until the domain's name is known.
+ */
+static void deliver(unsigned int domid, const char *text, size_t len,
+                    bool is_end)
+{
+    struct pending *q, **pp;
+
+    if (cd.names[domid] && !cd.lookup_busy[domid]) {
+        if (is_end)
+            append_end(domid, text, len);
+        else
+            append_line(cd.names[domid], text, len);
+        return;
+    }
+    q = malloc(sizeof(*q) + len);
+    if (!q)
+        return;
+    q->domid = domid;
+    q->is_end = is_end;
+    q->len = len;
+    memcpy(q->text, text, len);
+    q->next = NULL;
+    for (pp = &cd.pending; *pp; pp = &(*pp)->next)
+        ;
+    *pp = q;
+    lookup_name(domid);
+}
+
+/*
+ * The hypervisor's own lines about a domain's end (common/domain.c prints
+ * them; keep the two in step):
+ *     Domain N crashed: WHY
+ *     Domain N shut down: reason R (NAME)
+ *     Domain N destroyed
+ * Each becomes "--- domain NAME (N) crashed: WHY ---", "... shut down:
+ * NAME ---" or "... destroyed ---" in that domain's log, in order after
+ * everything the domain printed before.
+ */
+static void hypervisor_line(const char *p, const char *end)
+{
+    static const char reason[] = "shut down: reason ";
+    char what[LINE_MAX_LEN];
+    unsigned long domid = 0;
+    size_t len;
+
+    if (end - p < 8 || memcmp(p, "Domain ", 7) || p[7] < '0' || p[7] > '9')
+        return;
+    for (p += 7; p < end && *p >= '0' && *p <= '9'; p++)
+        domid = domid * 10 + (unsigned long)(*p - '0');
+    if (domid == 0 || domid >= MAX_DOMID || p >= end || *p != ' ')
+        return;
+    p++;
+    len = MIN((size_t)(end - p), sizeof(what) - 1);
+    memcpy(what, p, len);
+    what[len] = '\0';
+    if (!strncmp(what, reason, sizeof(reason) - 1)) {
+        char *open = strchr(what, '('), *close = open ? strchr(open, ')') : 0;
+
+        if (!close)
+            return;
+        *close = '\0';
+        len = (size_t)snprintf(what, sizeof(what), "shut down: %s",
+                               strdupa(open + 1));
+    } else if (strncmp(what, "crashed: ", 9) && strcmp(what, "destroyed")) {
+        return;
+    }
+    deliver((unsigned int)domid, what, len, true);
+}
+
 /* One complete line of the hypervisor log. */
 static void handle_line(const char *l, size_t len)
 {
     const char *p = l, *end = l + len;
     unsigned long domid = 0;
-    struct pending *q;
 
     /* "[   12.345678] " is the hypervisor's timestamp. */
     if (p < end && *p == '[') {
@@ -153,8 +240,10 @@ static void handle_line(const char *l, size_t len)
             p++;
         p += p < end ? 2 : 0;
     }
-    if (end - p < 4 || p[0] != '(' || p[1] != 'd')
+    if (end - p < 4 || p[0] != '(' || p[1] != 'd') {
+        hypervisor_line(p, end);
         return;
+    }
     p += 2;
     if (p >= end || *p < '0' || *p > '9')
         return;
@@ -164,25 +253,7 @@ static void handle_line(const char *l, size_t len)
         domid == 0)
         return;
     p += 2;
-    if (cd.names[domid] && !cd.lookup_busy[domid]) {
-        append_line(cd.names[domid], p, (size_t)(end - p));
-        return;
-    }
-    /* Not known yet: keep the line until xenstore answers. */
-    q = malloc(sizeof(*q) + (size_t)(end - p));
-    if (!q)
-        return;
-    q->domid = (unsigned int)domid;
-    q->len = (size_t)(end - p);
-    memcpy(q->text, p, q->len);
-    q->next = NULL;
-    {
-        struct pending **pp = &cd.pending;
-        while (*pp)
-            pp = &(*pp)->next;
-        *pp = q;
-    }
-    lookup_name((unsigned int)domid);
+    deliver((unsigned int)domid, p, (size_t)(end - p), false);
 }
 
 static void poll_console(uv_timer_t *t)

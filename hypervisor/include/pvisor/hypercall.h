@@ -10,6 +10,22 @@ long hypercall_dispatch(unsigned long op, const unsigned long args[5]);
 #define pv_hypercall hypercall_dispatch
 const char *hypercall_name(unsigned long op);
 
+/*
+ * Preemption of long hypercalls, as Xen's continuations: a handler that
+ * has done part of its work and finds hypercall_preempt_check() true
+ * returns hypercall_create_continuation(op, nargs, args...), which makes
+ * the guest re-issue op with the given (advanced) arguments once it runs
+ * again.  Inside a multicall the new arguments go back into the entry.
+ * The dom0 link's calls are never preempted.
+ */
+#define HC_ERESTART 85 /* internal (Xen's ERESTART): never seen by guests */
+#define MCSF_in_multicall    (1U << 0)
+#define MCSF_call_preempted  (1U << 1)
+bool hypercall_preempt_check(void);
+long hypercall_create_continuation(unsigned long op, unsigned int nargs, ...);
+/* arch: rewinds the guest to its hypercall instruction with new args. */
+void arch_hypercall_continuation(unsigned long op, const unsigned long a[5]);
+
 long do_set_trap_table(unsigned long traps);
 long do_mmu_update(unsigned long ureqs, unsigned long count,
                    unsigned long pdone, unsigned long foreigndom);

@@ -66,6 +66,10 @@ struct vcpu {
     evtchn_port_t poll_ports[128];
     evtchn_port_t virq_to_evtchn[NR_VIRQS];
 
+    /* Multicall state: a sub-call's continuation lands here, not in regs. */
+    unsigned int mc_flags;        /* MCSF_* */
+    unsigned long mc_args[5];
+
     /* For the dom0 link vCPU: the arena window of the current request. */
     uint64_t link_window_maddr;
     uint64_t link_window_size;
@@ -102,6 +106,11 @@ struct domain {
     bool is_shutting_down;
     bool is_shut_down;
     unsigned int shutdown_code;
+
+    /* SCHEDOP_watchdog timers: protected by shutdown_lock. */
+#define NR_DOMAIN_WATCHDOG_TIMERS 2
+    struct timer watchdog_timer[NR_DOMAIN_WATCHDOG_TIMERS];
+    unsigned int watchdog_inuse;  /* bitmap of the ids handed out */
 
     /* Event channels: protected by event_lock. */
     spinlock_t event_lock;
@@ -140,6 +149,8 @@ int domain_kill(struct domain *d);
 void domain_shutdown(struct domain *d, unsigned int reason);
 /* Crashes d (its fault, never the hypervisor's); prints why. */
 void domain_crash(struct domain *d, const char *fmt, ...) __printf(2, 3);
+/* SCHEDOP_watchdog expiry (common/sched_op.c). */
+void domain_watchdog_fired(void *data);
 void domain_pause(struct domain *d);
 void domain_unpause(struct domain *d);
 void vcpu_pause(struct vcpu *v);

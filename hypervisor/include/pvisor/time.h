@@ -14,6 +14,8 @@ typedef int64_t s_time_t; /* system time, ns */
 #define MILLISECS(ms) ((s_time_t)(ms) * 1000000LL)
 #define MICROSECS(us) ((s_time_t)(us) * 1000LL)
 #define SECONDS(s) ((s_time_t)(s) * 1000000000LL)
+/* The longest timer delta accepted: NOW() plus it cannot overflow. */
+#define STIME_DELTA_MAX ((s_time_t)(~0ULL >> 2))
 
 extern uint64_t boot_tsc;
 extern uint32_t tsc_khz;

@@ -16,13 +16,16 @@
 #include <xen/callback.h>
 #include <xen/errno.h>
 
-#define MAX_TRAPS 256
-
 static bool canonical(uint64_t a)
 {
     return (int64_t)a >> 47 == 0 || (int64_t)a >> 47 == -1;
 }
 
+/*
+ * Entries are read until one with address 0, however long the list: a
+ * later entry for a vector replaces an earlier one.  A long list is
+ * preempted and continued from where it stopped.
+ */
 long do_set_trap_table(unsigned long traps)
 {
     struct vcpu *v = current;
@@ -33,8 +36,8 @@ long do_set_trap_table(unsigned long traps)
         memset(v->arch.trap_ctxt, 0, sizeof(v->arch.trap_ctxt));
         return 0;
     }
-    for (unsigned int i = 0; i < MAX_TRAPS + 1; i++) {
-        if (copy_from_guest_raw(&ti, traps + i * sizeof(ti), sizeof(ti)))
+    for (;;) {
+        if (copy_from_guest_raw(&ti, traps, sizeof(ti)))
             return -XEN_EFAULT;
         if (ti.address == 0)
             return 0; /* the end of the list */
@@ -42,8 +45,11 @@ long do_set_trap_table(unsigned long traps)
             return -XEN_EINVAL;
         ti.cs |= 3;
         v->arch.trap_ctxt[ti.vector] = ti;
+        traps += sizeof(ti);
+        if (hypercall_preempt_check())
+            return hypercall_create_continuation(__HYPERVISOR_set_trap_table,
+                                                 1, traps);
     }
-    return -XEN_EINVAL; /* no terminator */
 }
 
 static long register_callback(struct vcpu *v, const struct callback_register *r)
@@ -93,32 +99,47 @@ long do_callback_op(unsigned long cmd, unsigned long arg)
     }
     case CALLBACKOP_unregister: {
         struct callback_unregister u;
-        struct callback_register r = {0};
 
         if (copy_struct_from_guest(&u, arg))
             return -XEN_EFAULT;
-        /* The event callback cannot be unregistered (Xen: -EINVAL). */
-        if (u.type == CALLBACKTYPE_event)
-            return -XEN_EINVAL;
-        r.type = u.type;
-        return register_callback(v, &r);
+        switch (u.type) {
+        case CALLBACKTYPE_nmi:
+            v->arch.nmi_callback.eip = 0;
+            v->arch.nmi_callback.mask_events = false;
+            return 0;
+        case CALLBACKTYPE_event:
+        case CALLBACKTYPE_failsafe:
+        case CALLBACKTYPE_syscall:
+        case CALLBACKTYPE_syscall32:
+        case CALLBACKTYPE_sysenter:
+            return -XEN_EINVAL; /* only the NMI callback can go (Xen) */
+        default:
+            return -XEN_ENOSYS;
+        }
     }
     default:
         return -XEN_ENOSYS;
     }
 }
 
+/*
+ * The old three-callback call.  Like Xen's it always succeeds: each
+ * address is registered as CALLBACKOP_register would, and one that would
+ * be refused (non-canonical) leaves that callback as it was.
+ */
 long do_set_callbacks(unsigned long event, unsigned long failsafe,
                       unsigned long syscall)
 {
     struct vcpu *v = current;
+    const struct callback_register cb[] = {
+        {.type = CALLBACKTYPE_event, .address = event},
+        {.type = CALLBACKTYPE_failsafe, .address = failsafe},
+        {.type = CALLBACKTYPE_syscall, .address = syscall,
+         .flags = CALLBACKF_mask_events},
+    };
 
-    if (!canonical(event) || !canonical(failsafe) || !canonical(syscall))
-        return -XEN_EINVAL;
-    v->arch.event_callback.eip = event;
-    v->arch.event_callback.mask_events = true;
-    v->arch.failsafe_callback.eip = failsafe;
-    v->arch.syscall_callback.eip = syscall;
+    for (unsigned int i = 0; i < ARRAY_SIZE(cb); i++)
+        register_callback(v, &cb[i]);
     return 0;
 }
 
@@ -185,9 +206,10 @@ long do_set_segment_base(unsigned long which, unsigned long base)
     }
 }
 
-long do_fpu_taskswitch(unsigned long set)
+long do_fpu_taskswitch(unsigned long arg)
 {
     struct vcpu *v = current;
+    int set = (int)arg; /* Xen's prototype: int set */
 
     if (set) {
         v->arch.cr0_ts = X86_CR0_TS;
@@ -201,6 +223,11 @@ long do_fpu_taskswitch(unsigned long set)
     }
     return 0;
 }
+
+#define DR7_GD            (1UL << 13)
+#define DR7_RESERVED_ONE  (1UL << 10)
+#define DR7_RESERVED_ZERO ((1UL << 11) | (1UL << 12) | (1UL << 14) | \
+                           (1UL << 15) | (0xffffffffUL << 32))
 
 long do_set_debugreg(unsigned long reg, unsigned long value)
 {
@@ -216,10 +243,13 @@ long do_set_debugreg(unsigned long reg, unsigned long value)
         value = (value & 0xffffefffUL) | 0xffff0ff0UL;
         break;
     case 7:
+        /* General detect is the hypervisor's (Xen: -EPERM, so #GP). */
+        if (value & DR7_GD)
+            return -XEN_EPERM;
         /* Enabling hardware breakpoints is not offered to guests. */
         if (value & 0xff)
             return -XEN_EPERM;
-        value = (value & ~0xff) | 0x400;
+        value = (value & ~(0xffUL | DR7_RESERVED_ZERO)) | DR7_RESERVED_ONE;
         break;
     default:
         return -XEN_EINVAL;

@@ -6,6 +6,7 @@
 #include <asm/current.h>
 #include <asm/pv.h>
 #include <asm/pv_mm.h>
+#include <asm/uaccess.h>
 #include <pvisor/guest_access.h>
 #include <pvisor/hypercall.h>
 #include <pvisor/lib.h>
@@ -14,9 +15,13 @@
 #include <xen/physdev.h>
 #include <xen/platform.h>
 
+#define IOBMP_BYTES 8192 /* a whole I/O bitmap: 65536 ports */
+
 /* The assists a 64-bit PV guest may turn on (Xen's VM_ASSIST_VALID). */
 #define VMASST_VALID                                                           \
-    ((1UL << VMASST_TYPE_writable_pagetables) |                                \
+    ((1UL << VMASST_TYPE_4gb_segments) |                                       \
+     (1UL << VMASST_TYPE_4gb_segments_notify) |                                \
+     (1UL << VMASST_TYPE_writable_pagetables) |                                \
      (1UL << VMASST_TYPE_pae_extended_cr3) |                                   \
      (1UL << VMASST_TYPE_architectural_iopl) |                                 \
      (1UL << VMASST_TYPE_runstate_update_flag) |                               \
@@ -56,8 +61,19 @@ long do_physdev_op(unsigned long cmd, unsigned long arg)
         v->arch.iopl = s.iopl; /* a virtual IOPL: ports still read ~0 */
         return 0;
     }
-    case PHYSDEVOP_set_iobitmap:
-        return 0; /* accepted; the ports stay unreachable */
+    case PHYSDEVOP_set_iobitmap: {
+        struct physdev_set_iobitmap s;
+
+        if (copy_struct_from_guest(&s, arg))
+            return -XEN_EFAULT;
+        if (!guest_range_ok((unsigned long)s.bitmap.p, IOBMP_BYTES) ||
+            s.nr_ports > 65536)
+            return -XEN_EINVAL;
+        /* Kept as Xen keeps it; a domU is granted no ports to open. */
+        v->arch.iobmp = (unsigned long)s.bitmap.p;
+        v->arch.iobmp_limit = s.nr_ports;
+        return 0;
+    }
     case PHYSDEVOP_irq_status_query:
     case PHYSDEVOP_map_pirq:
     case PHYSDEVOP_unmap_pirq:
@@ -72,9 +88,19 @@ long do_physdev_op(unsigned long cmd, unsigned long arg)
     }
 }
 
+/*
+ * Platform operations belong to the hardware domain; pvisor offers none
+ * yet.  Checked in Xen's order: the argument is read, its interface
+ * version checked, then the caller's privilege.
+ */
 long do_platform_op(unsigned long arg)
 {
-    (void)arg;
+    struct xen_platform_op op;
+
+    if (copy_struct_from_guest(&op, arg))
+        return -XEN_EFAULT;
+    if (op.interface_version != XENPF_INTERFACE_VERSION)
+        return -XEN_EACCES;
     if (!current->domain->is_privileged)
         return -XEN_EPERM;
     return -XEN_ENOSYS;

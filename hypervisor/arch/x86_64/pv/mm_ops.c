@@ -239,14 +239,34 @@ static long mmu_update_one(struct domain *pt_owner, struct domain *pg_owner,
     }
 }
 
-long do_mmu_update(unsigned long ureqs, unsigned long count,
+/*
+ * A preempted mmu_update or mmuext_op continues with this bit set in its
+ * count; the count done so far is then read back from *pdone so that the
+ * caller finally sees the total (Xen's MMU_UPDATE_PREEMPTED).
+ */
+#define MMU_UPDATE_PREEMPTED 0x80000000U
+
+static unsigned int preempted_done(unsigned int *count, unsigned long pdone)
+{
+    unsigned int done = 0;
+
+    if (*count & MMU_UPDATE_PREEMPTED) {
+        *count &= ~MMU_UPDATE_PREEMPTED;
+        if (pdone)
+            copy_from_guest_raw(&done, pdone, sizeof(done));
+    }
+    return done;
+}
+
+long do_mmu_update(unsigned long ureqs, unsigned long count_arg,
                    unsigned long pdone, unsigned long foreigndom)
 {
     struct domain *pg_owner, *pt_owner;
-    unsigned long i;
+    unsigned int count = (unsigned int)count_arg, done, i;
     long rc = 0;
     domid_t pt_id = (domid_t)((foreigndom >> 16) - 1);
 
+    done = preempted_done(&count, pdone);
     pg_owner = get_pg_owner((domid_t)foreigndom, &rc);
     if (!pg_owner)
         return rc;
@@ -265,6 +285,10 @@ long do_mmu_update(unsigned long ureqs, unsigned long count,
     for (i = 0; i < count; i++) {
         struct mmu_update req;
 
+        if (i && hypercall_preempt_check()) {
+            rc = -HC_ERESTART;
+            break;
+        }
         if (copy_from_guest_raw(&req, ureqs + i * sizeof(req), sizeof(req))) {
             rc = -XEN_EFAULT;
             break;
@@ -276,7 +300,13 @@ long do_mmu_update(unsigned long ureqs, unsigned long count,
     mm_unlock(pt_owner);
     put_domain(pt_owner);
     put_domain(pg_owner);
-    if (pdone && copy_to_guest_raw(pdone, &i, sizeof(unsigned int)))
+    if (rc == -HC_ERESTART)
+        rc = hypercall_create_continuation(
+            __HYPERVISOR_mmu_update, 4, ureqs + i * sizeof(struct mmu_update),
+            (unsigned long)((count - i) | MMU_UPDATE_PREEMPTED), pdone,
+            foreigndom);
+    done += i;
+    if (pdone && copy_to_guest_raw(pdone, &done, sizeof(done)))
         rc = rc ? rc : -XEN_EFAULT;
     return rc;
 }
@@ -373,13 +403,14 @@ static long mmuext_one(struct domain *d, const struct mmuext_op *op)
     }
 }
 
-long do_mmuext_op(unsigned long uops, unsigned long count, unsigned long pdone,
-                  unsigned long foreigndom)
+long do_mmuext_op(unsigned long uops, unsigned long count_arg,
+                  unsigned long pdone, unsigned long foreigndom)
 {
     struct domain *d;
-    unsigned long i;
+    unsigned int count = (unsigned int)count_arg, done, i;
     long rc = 0;
 
+    done = preempted_done(&count, pdone);
     d = get_pg_owner((domid_t)foreigndom, &rc);
     if (!d)
         return rc;
@@ -387,6 +418,10 @@ long do_mmuext_op(unsigned long uops, unsigned long count, unsigned long pdone,
     for (i = 0; i < count; i++) {
         struct mmuext_op op;
 
+        if (i && hypercall_preempt_check()) {
+            rc = -HC_ERESTART;
+            break;
+        }
         if (copy_from_guest_raw(&op, uops + i * sizeof(op), sizeof(op))) {
             rc = -XEN_EFAULT;
             break;
@@ -397,7 +432,13 @@ long do_mmuext_op(unsigned long uops, unsigned long count, unsigned long pdone,
     }
     mm_unlock(d);
     put_domain(d);
-    if (pdone && copy_to_guest_raw(pdone, &i, sizeof(unsigned int)))
+    if (rc == -HC_ERESTART)
+        rc = hypercall_create_continuation(
+            __HYPERVISOR_mmuext_op, 4, uops + i * sizeof(struct mmuext_op),
+            (unsigned long)((count - i) | MMU_UPDATE_PREEMPTED), pdone,
+            foreigndom);
+    done += i;
+    if (pdone && copy_to_guest_raw(pdone, &done, sizeof(done)))
         rc = rc ? rc : -XEN_EFAULT;
     return rc;
 }

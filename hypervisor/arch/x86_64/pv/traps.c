@@ -184,11 +184,9 @@ void pv_syscall_entry(struct cpu_user_regs *regs)
         unsigned long args[5] = {regs->rdi, regs->rsi, regs->rdx, regs->r10,
                                  regs->r8};
         unsigned long nr = regs->rax;
-        long rc = pv_hypercall(nr, args);
 
-        /* iret restores rax itself; every other call returns in it. */
-        if (nr != __HYPERVISOR_iret)
-            regs->rax = (unsigned long)rc;
+        /* iret answers with the rax it restored. */
+        regs->rax = (unsigned long)pv_hypercall(nr, args);
         return;
     }
     /* A system call of the guest's user space: to its kernel. */
@@ -199,6 +197,23 @@ void pv_syscall_entry(struct cpu_user_regs *regs)
     }
     create_bounce_frame(v, v->arch.syscall_callback.eip, false, 0,
                         v->arch.syscall_callback.mask_events, NULL, 0);
+}
+
+/*
+ * A hypercall continuation: back to the `syscall` (two bytes, in the
+ * hypercall page or inline) with op and the new arguments in place.
+ */
+void arch_hypercall_continuation(unsigned long op, const unsigned long a[5])
+{
+    struct cpu_user_regs *regs = guest_regs();
+
+    regs->rax = op;
+    regs->rdi = a[0];
+    regs->rsi = a[1];
+    regs->rdx = a[2];
+    regs->r10 = a[3];
+    regs->r8 = a[4];
+    regs->rip -= 2;
 }
 
 void pv_syscall32_entry(struct cpu_user_regs *regs)

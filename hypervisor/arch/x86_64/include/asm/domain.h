@@ -70,6 +70,8 @@ struct arch_vcpu {
     unsigned long cr2;
     unsigned long debugreg[8];
     unsigned int iopl;      /* virtual IOPL (PHYSDEVOP_set_iopl) */
+    unsigned long iobmp;    /* PHYSDEVOP_set_iobitmap: guest VA and ports */
+    unsigned int iobmp_limit;
     /* FPU state, saved lazily (FXSAVE format). */
     uint8_t fpu_ctxt[512] __aligned(16);
     bool fpu_initialised;

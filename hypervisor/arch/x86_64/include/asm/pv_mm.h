@@ -56,6 +56,7 @@ int pv_pin_table(struct domain *d, unsigned long mfn, unsigned int level);
 int pv_unpin_table(struct domain *d, unsigned long mfn);
 /* Installs new kernel/user L4s for v (holding a type reference each). */
 int pv_set_guest_table(struct vcpu *v, unsigned long mfn, bool user);
+void pv_drop_guest_tables(struct vcpu *v);
 /* The frame mapped at va in v's kernel page tables, or 0. */
 unsigned long pv_guest_va_to_mfn(struct vcpu *v, unsigned long va);
 /* Drops every type and pin held by d's frames (teardown). */
