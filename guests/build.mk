@@ -54,6 +54,17 @@ $(GUEST_OUT)/hello.elf: $(GUEST_HELLO_OBJS) $(call guest_lib_objs,ref)
 	$(Q)$(FREELD) $(GUEST_LDFLAGS) -o $@ $^
 ALL_TARGETS += $(GUEST_OUT)/hello.elf
 
+# The workload guest (spinning or idle domains for the scheduler tests and
+# the benchmarks), in the test flavour.
+$(GUEST_OUT)/workload/%.o: guests/workload/%.c $(GUEST_HDRS) | $(BUILD)/include/xen
+	@echo "  CC [g]  $@"
+	$(Q)mkdir -p $(@D)
+	$(Q)$(FREECC) $(GUEST_CFLAGS) $(GUEST_FLAVOUR_test) -c -o $@ $<
+$(GUEST_OUT)/workload.elf: $(GUEST_OUT)/workload/workload.o $(call guest_lib_objs,test)
+	@echo "  LD      $@"
+	$(Q)$(FREELD) $(GUEST_LDFLAGS) -o $@ $^
+ALL_TARGETS += $(GUEST_OUT)/workload.elf
+
 # The test guests: guests/tests/<name>.c -> $(GUEST_OUT)/test-<name>.elf.
 GUEST_TEST_C := $(wildcard guests/tests/*.c)
 GUEST_TEST_NAMES := $(patsubst guests/tests/%.c,%,$(GUEST_TEST_C))

@@ -96,3 +96,7 @@ $(eval $(call unit_test,hv_link_ring,$(HV_UT)/test_link_ring.c \
 	hypervisor/common/link_ring.c dom0-tools/linkd/front.c,,$(HV_TEST_CFLAGS)))
 $(eval $(call unit_test,hv_console_ring,$(HV_UT)/test_console_ring.c \
 	hypervisor/common/console.c,,$(HV_TEST_CFLAGS)))
+$(eval $(call unit_test,hv_sched_policy,$(HV_UT)/test_sched_policy.c \
+	hypervisor/common/sched_policy.c,,$(HV_TEST_CFLAGS)))
+$(eval $(call unit_test,hv_cpuid,$(HV_UT)/test_cpuid.c \
+	hypervisor/arch/x86_64/pv/cpuid.c,,-I$(HV_UT)/cpuid-include $(HV_TEST_CFLAGS)))

@@ -7,6 +7,9 @@
  * taken from the configuration file's directory.  libxlutil reports
  * syntax errors with their line; values are checked here, and a bad one
  * is reported with the line its key is on.
+ *
+ * As with `xl create CFG KEY=VALUE...`, settings given after the file
+ * are read as extra lines after it and win over the file's own.
  */
 #include <errno.h>
 #include <libgen.h>
@@ -24,72 +27,100 @@ static const char *const known_keys[] = {
     "cap", "type", NULL,
 };
 
-/* Line of the first `key = ...` in the file, for messages; 0 if absent. */
-static int key_line(const char *path, const char *key)
+/* The text parsed: the file, then one line per command-line setting. */
+static struct {
+    const char *path;
+    char *data;
+    size_t len;
+    int file_lines;
+    char *const *extras;
+} text;
+
+/* "FILE:LINE" or "command line 'KEY=VALUE'" for a line of the text. */
+static void where(int line, char *out, size_t size)
 {
-    FILE *f = fopen(path, "r");
-    char line[4096];
-    int n = 0, found = 0;
-
-    while (f && fgets(line, sizeof(line), f)) {
-        const char *p = line;
-        size_t len = strlen(key);
-
-        n++;
-        while (*p == ' ' || *p == '\t')
-            p++;
-        if (!strncmp(p, key, len) && (p[len] == ' ' || p[len] == '\t' ||
-                                      p[len] == '=')) {
-            found = n;
-            break;
-        }
-    }
-    if (f)
-        fclose(f);
-    return found;
+    if (line > text.file_lines && text.extras)
+        snprintf(out, size, "command line '%s'",
+                 text.extras[line - text.file_lines - 1]);
+    else
+        snprintf(out, size, "%s:%d", text.path, line);
 }
 
-static void warn_unknown_keys(const char *path)
+/*
+ * Calls fn for each line that sets a key, with the key and its line
+ * number; stops when fn returns true.
+ */
+static void for_each_setting(bool (*fn)(const char *key, int line, void *),
+                             void *opaque)
 {
-    FILE *f = fopen(path, "r");
-    char line[4096];
+    const char *p = text.data, *end = text.data + text.len;
     int n = 0;
 
-    while (f && fgets(line, sizeof(line), f)) {
+    while (p < end) {
+        const char *eol = memchr(p, '\n', (size_t)(end - p));
+        const char *q = p;
         char key[64];
-        const char *p = line;
         size_t k = 0;
-        bool known = false;
 
+        if (!eol)
+            eol = end;
         n++;
-        while (*p == ' ' || *p == '\t')
-            p++;
-        while ((p[k] >= 'a' && p[k] <= 'z') || (p[k] >= 'A' && p[k] <= 'Z') ||
-               (p[k] >= '0' && p[k] <= '9') || p[k] == '_')
+        while (q < eol && (*q == ' ' || *q == '\t'))
+            q++;
+        while (q + k < eol && k < sizeof(key) - 1 &&
+               ((q[k] >= 'a' && q[k] <= 'z') || (q[k] >= 'A' && q[k] <= 'Z') ||
+                (q[k] >= '0' && q[k] <= '9') || q[k] == '_'))
             k++;
-        if (!k || k >= sizeof(key))
-            continue;
-        memcpy(key, p, k);
+        memcpy(key, q, k);
         key[k] = '\0';
-        p += k;
-        while (*p == ' ' || *p == '\t')
-            p++;
-        if (*p != '=')
-            continue;
-        for (const char *const *kk = known_keys; *kk; kk++)
-            if (!strcmp(*kk, key))
-                known = true;
-        if (!known)
-            fprintf(stderr, "%s:%d: warning: unknown setting '%s' ignored\n",
-                    path, n, key);
+        q += k;
+        while (q < eol && (*q == ' ' || *q == '\t'))
+            q++;
+        if (k && q < eol && *q == '=' && fn(key, n, opaque))
+            return;
+        p = eol + 1;
     }
-    if (f)
-        fclose(f);
+}
+
+struct key_search {
+    const char *key;
+    int line;
+};
+
+static bool match_key(const char *key, int line, void *opaque)
+{
+    struct key_search *ks = opaque;
+
+    if (!strcmp(key, ks->key))
+        ks->line = line; /* the last one counts, as in the parser */
+    return false;
+}
+
+static bool warn_if_unknown(const char *key, int line, void *opaque)
+{
+    char at[1100];
+
+    (void)opaque;
+    for (const char *const *kk = known_keys; *kk; kk++)
+        if (!strcmp(*kk, key))
+            return false;
+    where(line, at, sizeof(at));
+    fprintf(stderr, "%s: warning: unknown setting '%s' ignored\n", at, key);
+    return false;
 }
 
 static int bad_value(const char *path, const char *key, const char *why)
 {
-    fprintf(stderr, "%s:%d: %s: %s\n", path, key_line(path, key), key, why);
+    struct key_search ks = {key, 0};
+    char at[1100];
+
+    (void)path;
+    for_each_setting(match_key, &ks);
+    if (ks.line)
+        where(ks.line, at, sizeof(at));
+    else
+        snprintf(at, sizeof(at), "%s", text.path);
+    fprintf(stderr, "%s: %s: %s\n", at, key, why);
     return -1;
 }
 
@@ -165,24 +196,92 @@ static int get_number(const char *path, XLU_Config *x, const char *key,
     return 0;
 }
 
-int config_parse(const char *path, struct domain_config *cfg)
+/* Reads the file and appends the extra settings, one per line. */
+static int load_text(const char *path, char *const *extras, int n_extras)
 {
-    XLU_Config *x;
+    FILE *f = fopen(path, "r");
+    size_t cap = 0;
+    int c;
+
+    if (!f) {
+        fprintf(stderr, "%s: cannot read: %s\n", path, strerror(errno));
+        return -1;
+    }
+    memset(&text, 0, sizeof(text));
+    text.path = path;
+    text.extras = n_extras ? extras : NULL;
+    for (;;) {
+        size_t need;
+
+        c = getc(f);
+        need = text.len + 2;
+        if (need > cap) {
+            char *d;
+            cap = cap ? cap * 2 : 4096;
+            d = realloc(text.data, cap);
+            if (!d)
+                break;
+            text.data = d;
+        }
+        if (c == EOF)
+            break;
+        text.data[text.len++] = (char)c;
+        if (c == '\n')
+            text.file_lines++;
+    }
+    if (ferror(f) || c != EOF) {
+        fprintf(stderr, "%s: cannot read: %s\n", path,
+                ferror(f) ? strerror(errno) : "out of memory");
+        fclose(f);
+        return -1;
+    }
+    fclose(f);
+    if (text.len && text.data[text.len - 1] != '\n') {
+        text.data[text.len++] = '\n';
+        text.file_lines++;
+    }
+    for (int i = 0; i < n_extras; i++) {
+        size_t l = strlen(extras[i]);
+        char *d;
+
+        if (!strchr(extras[i], '=') || strchr(extras[i], '\n')) {
+            fprintf(stderr, "command line '%s': expected KEY=VALUE\n",
+                    extras[i]);
+            return -1;
+        }
+        d = realloc(text.data, text.len + l + 2);
+        if (!d)
+            return -1;
+        text.data = d;
+        memcpy(text.data + text.len, extras[i], l);
+        text.len += l;
+        text.data[text.len++] = '\n';
+    }
+    return 0;
+}
+
+int config_parse(const char *path, char *const *extras, int n_extras,
+                 struct domain_config *cfg)
+{
+    XLU_Config *x = NULL;
     const char *s;
     long v;
     int rc = -1;
 
     memset(cfg, 0, sizeof(*cfg));
+    if (load_text(path, extras, n_extras))
+        goto out;
     x = xlu_cfg_init(stderr, path);
     if (!x) {
-        fprintf(stderr, "%s: cannot read: %s\n", path, strerror(errno));
-        return -1;
-    }
-    if (xlu_cfg_readfile(x, path)) {
-        fprintf(stderr, "%s: not a valid configuration file\n", path);
+        fprintf(stderr, "%s: %s\n", path, strerror(errno));
         goto out;
     }
-    warn_unknown_keys(path);
+    if (xlu_cfg_readdata(x, text.data, (int)text.len)) {
+        fprintf(stderr, "%s: not a valid configuration%s\n", path,
+                n_extras ? " (with the command line's settings)" : "");
+        goto out;
+    }
+    for_each_setting(warn_if_unknown, NULL);
 
     if (!xlu_cfg_get_string(x, "type", &s, 1) && strcmp(s, "pv")) {
         bad_value(path, "type", "only \"pv\" domains are supported");
@@ -249,6 +348,9 @@ int config_parse(const char *path, struct domain_config *cfg)
         goto out;
     rc = 0;
 out:
-    xlu_cfg_destroy(x);
+    if (x)
+        xlu_cfg_destroy(x);
+    free(text.data);
+    memset(&text, 0, sizeof(text));
     return rc;
 }

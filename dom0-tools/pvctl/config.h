@@ -24,10 +24,13 @@ struct domain_config {
 };
 
 /*
- * Parses an xl.cfg file.  Unknown keys are warned about on stderr; bad
- * values are errors reported with the file and line.  Returns 0 or -1.
+ * Parses an xl.cfg file, then the n_extras "KEY=VALUE" settings (which
+ * win over the file's).  Unknown keys are warned about on stderr; bad
+ * values are errors reported with the file and line (or the setting).
+ * Returns 0 or -1.
  */
-int config_parse(const char *path, struct domain_config *cfg);
+int config_parse(const char *path, char *const *extras, int n_extras,
+                 struct domain_config *cfg);
 const char *action_name(enum domain_action a);
 
 #endif /* PVCTL_CONFIG_H */

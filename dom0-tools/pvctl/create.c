@@ -136,16 +136,18 @@ int cmd_create(int argc, char **argv)
         else
             return pvctl_help("create", true);
     }
-    if (optind + 1 != argc)
+    if (optind >= argc)
         return pvctl_help("create", true);
-    if (config_parse(argv[optind], &cfg))
+    if (config_parse(argv[optind], argv + optind + 1, argc - optind - 1,
+                     &cfg))
         return 1;
     xc = pvctl_open_or_die();
     domid = domain_create_from(xc, argv[optind], &cfg, paused);
     pvctrl_close(xc);
     if (domid < 0)
         return 1;
-    if (monitor_spawn((uint32_t)domid, argv[optind], &cfg))
+    if (monitor_spawn((uint32_t)domid, argv[optind], argv + optind + 1,
+                      argc - optind - 1))
         pvctl_err("warning: no monitor for domain %d: its on_poweroff, "
                   "on_reboot and on_crash will not be carried out", domid);
     printf("Created domain %d (%s)%s\n", domid, cfg.name,

@@ -39,8 +39,9 @@ int domain_xs_write(struct xsl_handle *xs, uint32_t domid,
 void domain_xs_remove(struct xsl_handle *xs, uint32_t domid);
 /* Starts the process that acts on the domain's shutdown (monitor.c). */
 int monitor_spawn(uint32_t domid, const char *config_path,
-                  const struct domain_config *cfg);
-int monitor_run(uint32_t domid, const char *config_path);
+                  char *const *extras, int n_extras);
+int monitor_run(uint32_t domid, const char *config_path, char *const *extras,
+                int n_extras);
 /* Creates, builds and starts a domain; its id, or -1 (printed why). */
 int domain_create_from(struct pvctrl *xc, const char *config_path,
                        const struct domain_config *cfg, bool paused);

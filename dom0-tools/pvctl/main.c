@@ -53,11 +53,13 @@ const struct pvctl_cmd pvctl_cmds[] = {
      "\n"
      "  -c, --clear   clear the log after reading it\n"},
     {"create", cmd_create, "create and start a domain from a config file",
-     "Usage: pvctl create [-p] CONFIG\n"
+     "Usage: pvctl create [-p] [-c] CONFIG [KEY=VALUE...]\n"
      "\n"
      "Creates a PV domain from CONFIG (xl.cfg syntax: name, memory, maxmem,\n"
      "vcpus, kernel, ramdisk, cmdline, on_poweroff, on_reboot, on_crash,\n"
-     "cpu_weight, cap), builds it and starts it.\n"
+     "cpu_weight, cap), builds it and starts it.  Settings after CONFIG are\n"
+     "read as extra lines of it and win over its own, as with xl:\n"
+     "  pvctl create guests/hello.cfg 'name=\"hello2\"' 'cmdline=\"linger=2\"'\n"
      "\n"
      "  -p, --paused   leave it paused (start it with `pvctl unpause`)\n"
      "  -c, --console  attach to its console once started\n"
@@ -69,8 +71,8 @@ const struct pvctl_cmd pvctl_cmds[] = {
      "Usage: pvctl list\n"
      "\n"
      "Lists the domains: name, id, memory (MiB), vCPUs online, state and CPU\n"
-     "time.  State letters: r running, b blocked, p paused, s shut down,\n"
-     "c crashed, d dying.\n"},
+     "time.  State letters: r running (or waiting for a CPU), b blocked,\n"
+     "p paused, s shut down, c crashed, d dying.\n"},
     {"destroy", cmd_destroy, "destroy a domain at once",
      "Usage: pvctl destroy DOMAIN\n"
      "\n"

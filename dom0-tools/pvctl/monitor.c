@@ -67,12 +67,13 @@ static void report(const char *fmt, ...)
     }
 }
 
-int monitor_run(uint32_t domid, const char *config_path)
+int monitor_run(uint32_t domid, const char *config_path, char *const *extras,
+                int n_extras)
 {
     struct domain_config cfg;
     struct pvctrl *xc;
 
-    if (config_parse(config_path, &cfg))
+    if (config_parse(config_path, extras, n_extras, &cfg))
         return 1;
     if (pvctrl_open(NULL, &xc))
         return 1;
@@ -126,22 +127,33 @@ int monitor_run(uint32_t domid, const char *config_path)
 }
 
 int monitor_spawn(uint32_t domid, const char *config_path,
-                  const struct domain_config *cfg)
+                  char *const *extras, int n_extras)
 {
     char exe[1024], id[16], dir[256], logpath[512], abs[4096];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+    char **argv;
     pid_t pid;
 
-    (void)cfg;
     if (n <= 0 || !realpath(config_path, abs))
         return -1;
     exe[n] = '\0';
     snprintf(id, sizeof(id), "%u", domid);
     pvisor_rundir(dir, sizeof(dir));
     snprintf(logpath, sizeof(logpath), "%s/log/monitor.log", dir);
-    pid = fork();
-    if (pid < 0)
+    argv = calloc((size_t)n_extras + 5, sizeof(*argv));
+    if (!argv)
         return -1;
+    argv[0] = exe;
+    argv[1] = (char *)"__monitor";
+    argv[2] = id;
+    argv[3] = abs;
+    for (int i = 0; i < n_extras; i++)
+        argv[4 + i] = extras[i];
+    pid = fork();
+    if (pid < 0) {
+        free(argv);
+        return -1;
+    }
     if (pid == 0) {
         int fd;
 
@@ -157,15 +169,18 @@ int monitor_spawn(uint32_t domid, const char *config_path,
             dup2(fd, STDOUT_FILENO);
             dup2(fd, STDERR_FILENO);
         }
-        execl(exe, exe, "__monitor", id, abs, (char *)NULL);
+        execv(exe, argv);
         _exit(127);
     }
+    free(argv);
     return waitpid(pid, NULL, 0) == pid ? 0 : -1;
 }
 
+/* pvctl __monitor DOMID CONFIG [KEY=VALUE...] (spawned by create). */
 int cmd_monitor(int argc, char **argv)
 {
-    if (argc != 3)
+    if (argc < 3)
         return 2;
-    return monitor_run((uint32_t)strtoul(argv[1], NULL, 10), argv[2]);
+    return monitor_run((uint32_t)strtoul(argv[1], NULL, 10), argv[2],
+                       argv + 3, argc - 3);
 }

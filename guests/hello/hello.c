@@ -10,6 +10,11 @@
  * Every hypercall here goes through the hypercall page the builder filled
  * (ELF note XEN_ELFNOTE_HYPERCALL_PAGE); one check also makes the same
  * call with a raw `syscall` and compares the answers.
+ *
+ * Command-line options (cmdline = "..." in its config):
+ *   bench=N     after the self-test, time N null hypercalls (xen_version)
+ *               and print the median round trip (bench/guests uses it)
+ *   linger=S    stay up S seconds after the self-test (blocked on a timer)
  */
 #include "events.h"
 #include "hypercall.h"
@@ -221,8 +226,73 @@ static void selftest_event(void)
     check(rc == 0, "EVTCHNOP_close", "rc %ld", rc);
 }
 
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+    return x < y ? -1 : x > y;
+}
+
+/* Insertion sort: the guest library has no qsort, and n is small. */
+static void sort_u64(uint64_t *v, unsigned int n)
+{
+    for (unsigned int i = 1; i < n; i++)
+        for (unsigned int j = i; j && cmp_u64(&v[j - 1], &v[j]) > 0; j--) {
+            uint64_t t = v[j];
+            v[j] = v[j - 1];
+            v[j - 1] = t;
+        }
+}
+
+/*
+ * bench=N: N null hypercalls in batches of 100, each batch timed with the
+ * TSC; the median batch gives the round trip.  xen_version(XENVER_version)
+ * is Xen's customary null call: no argument, no lock, a constant answer.
+ */
+#define BENCH_BATCH 100
+#define BENCH_MAX_BATCHES 1000
+static void bench_hypercalls(unsigned long n)
+{
+    static uint64_t batch[BENCH_MAX_BATCHES];
+    unsigned int batches = (unsigned int)MIN(n / BENCH_BATCH,
+                                             (unsigned long)BENCH_MAX_BATCHES);
+    uint64_t med, t0, ns;
+
+    if (!batches)
+        batches = 1;
+    for (unsigned int b = 0; b < batches; b++) {
+        t0 = rdtsc_ordered();
+        for (unsigned int i = 0; i < BENCH_BATCH; i++)
+            HYPERVISOR_xen_version(XENVER_version, NULL);
+        batch[b] = rdtsc_ordered() - t0;
+    }
+    sort_u64(batch, batches);
+    med = batch[batches / 2];
+    ns = pvclock_scale_delta(med, vcpu0->time.tsc_to_system_mul,
+                             vcpu0->time.tsc_shift);
+    printf("hello: bench null-hypercall median %lu cycles %lu.%03lu us "
+           "(%u batches of %u)\n",
+           (unsigned long)(med / BENCH_BATCH),
+           (unsigned long)(ns / BENCH_BATCH / 1000),
+           (unsigned long)(ns / BENCH_BATCH % 1000), batches, BENCH_BATCH);
+}
+
+static unsigned long cmdline_ulong(const char *key, unsigned long dflt)
+{
+    char buf[24];
+    const char *v = cmdline_value(key, buf, sizeof(buf));
+    unsigned long n = 0;
+
+    if (!v || !*v)
+        return dflt;
+    for (; *v >= '0' && *v <= '9'; v++)
+        n = n * 10 + (unsigned long)(*v - '0');
+    return n;
+}
+
 int guest_main(void)
 {
+    unsigned long linger;
     unsigned long snapshot[HYPERCALL_COUNT_SLOTS + 1];
     char line[400];
     long rc;
@@ -249,6 +319,13 @@ int guest_main(void)
         printf("hello: self-test FAILED (%u of %u checks)\n", failures, checks);
     else
         printf("hello: self-test passed (%u checks)\n", checks);
+    if (cmdline_value("bench", line, sizeof(line)))
+        bench_hypercalls(cmdline_ulong("bench", 100000));
+    linger = cmdline_ulong("linger", 0);
+    if (linger) {
+        printf("hello: lingering %lu s\n", linger);
+        timer_sleep_ns(linger * NSEC_PER_SEC);
+    }
 
     /*
      * The counts include the console_io that prints them and the final

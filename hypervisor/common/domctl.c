@@ -49,7 +49,14 @@ void getdomaininfo(struct domain *d, struct xen_domctl_getdomaininfo *info)
             online++;
             if (!(v->pause_flags & (1UL << VPF_blocked)))
                 blocked = false;
-            if (v->is_running)
+            /*
+             * Running or runnable: dom0's requests are served between
+             * guest time slices, when no guest vCPU is on this CPU, so
+             * Xen's strict "on a CPU now" would hide every busy domain.
+             */
+            if (v->is_running ||
+                v->runstate.state == RUNSTATE_running ||
+                v->runstate.state == RUNSTATE_runnable)
                 running = true;
         }
     }

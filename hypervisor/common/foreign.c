@@ -4,7 +4,9 @@
  *
  * A hash table keyed by (session, slot) holds each mapping and the
  * general reference it has on the frame.  Entries come from a free list
- * refilled a page at a time.  foreign_lock protects the table.
+ * refilled a page at a time; the pages go back to the heap whenever the
+ * last mapping goes, so that idle machines hold none.  foreign_lock
+ * protects the table.
  */
 #include <pvisor/domain_table.h>
 #include <pvisor/foreign.h>
@@ -27,6 +29,8 @@ struct foreign_map {
 static DEFINE_SPINLOCK(foreign_lock);
 static struct foreign_map **buckets; /* foreign_lock */
 static struct foreign_map *free_list; /* foreign_lock */
+/* The free list's pages, chained through their first entry. */
+static struct foreign_map *pool_pages; /* foreign_lock */
 static unsigned long nr_maps;         /* foreign_lock */
 
 void foreign_init(void)
@@ -47,7 +51,7 @@ static unsigned int hash(uint64_t session, uint64_t slot)
     return (unsigned int)((h ^ (h >> 29)) % NR_BUCKETS);
 }
 
-/* foreign_lock held; may drop and retake it to get a page. */
+/* foreign_lock held. */
 static struct foreign_map *alloc_entry(void)
 {
     struct foreign_map *m;
@@ -57,7 +61,9 @@ static struct foreign_map *alloc_entry(void)
 
         if (!page)
             return NULL;
-        for (unsigned int i = 0; i < PAGE_SIZE / sizeof(*page); i++) {
+        page[0].next = pool_pages; /* entry 0 chains the pool's pages */
+        pool_pages = page;
+        for (unsigned int i = 1; i < PAGE_SIZE / sizeof(*page); i++) {
             page[i].next = free_list;
             free_list = &page[i];
         }
@@ -82,7 +88,16 @@ static void release(struct foreign_map *m)
     put_page(mfn_to_page(m->mfn));
     m->next = free_list;
     free_list = m;
-    nr_maps--;
+    if (--nr_maps)
+        return;
+    /* Nothing mapped any more: give the pool back. */
+    while (pool_pages) {
+        struct foreign_map *page = pool_pages;
+
+        pool_pages = page[0].next;
+        free_xenheap_pages(page, 0);
+    }
+    free_list = NULL;
 }
 
 int foreign_map(uint64_t session, uint64_t slot, domid_t domid,

@@ -46,6 +46,7 @@ static struct {
     char dir[512];
     uint32_t index;
     bool incremental;
+    bool stopping;    /* a signal came: the machine may be going down */
     char line[LINE_MAX_LEN];
     size_t line_len;
     char *names[MAX_DOMID];
@@ -267,7 +268,8 @@ static void poll_console(uv_timer_t *t)
                                     cd.incremental, false);
 
         if (rc) {
-            log_msg("readconsole: %s", strerror(-rc));
+            if (!cd.stopping)
+                log_msg("readconsole: %s", strerror(-rc));
             if (rc == -EPIPE || rc == -ECONNREFUSED)
                 uv_stop(cd.loop); /* the machine is gone */
             return;
@@ -313,6 +315,7 @@ static void on_signal(uv_signal_t *s, int signo)
 {
     (void)s;
     log_msg("signal %d: stopping", signo);
+    cd.stopping = true;
     poll_console(NULL); /* what is there now still goes to the logs */
     uv_stop(cd.loop);
 }

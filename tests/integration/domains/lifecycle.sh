@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# timeout: 300
+# 100 create/destroy cycles leave free memory exactly where it started:
+# domains destroyed while running, while blocked, while paused, and after
+# shutting themselves down; then pause/unpause/shutdown of a live domain.
+. "$(dirname "$0")/../../lib/tap.sh"
+. "$(dirname "$0")/../../lib/domains.sh"
+plan 11
+pvisor_rundir
+
+check "pvctl up" "$PVCTL" up --memory 256M
+free0=$("$DOMINFO" free)
+diag "free pages at start: $free0"
+
+fails=0
+start=$(date +%s%N)
+for i in $(seq 100); do
+    case $((i % 4)) in
+    0) args=('cmdline="mode=spin"') ;;
+    1) args=('cmdline="mode=idle"') ;;
+    2) args=(-p) ;;
+    3) args=('cmdline="mode=idle seconds=0"') ;;
+    esac
+    if [ "${args[0]}" = -p ]; then
+        out=$("$PVCTL" create -p "$GUESTS/workload.cfg" "name=\"cycle$i\"" 2>&1)
+    else
+        out=$("$PVCTL" create "$GUESTS/workload.cfg" "name=\"cycle$i\"" \
+            "${args[@]}" 2>&1)
+    fi || { fails=$((fails + 1)); diag "cycle $i create: $out"; continue; }
+    out=$("$PVCTL" destroy "cycle$i" 2>&1) ||
+        { fails=$((fails + 1)); diag "cycle $i destroy: $out"; }
+done
+ms=$((($(date +%s%N) - start) / 1000000))
+diag "100 cycles in $ms ms"
+check "100 create/destroy cycles, none failed" test "$fails" -eq 0
+check "no domain is left" \
+    wait_for 10 eval '[ "$("$PVCTL" list | tail -n +2 | wc -l)" -eq 1 ]'
+free1=$("$DOMINFO" free)
+diag "free pages after: $free1"
+check "free memory is exactly where it started" test "$free1" -eq "$free0"
+
+# Domains that end themselves, then are destroyed by their monitors.
+for i in 1 2 3; do
+    "$PVCTL" create "$GUESTS/hello.cfg" "name=\"self$i\"" >/dev/null
+done
+check "three guests that power off are destroyed by their monitors" \
+    wait_for 30 eval '[ "$("$PVCTL" list | tail -n +2 | wc -l)" -eq 1 ]'
+check "... and free memory is still where it started" \
+    wait_for 5 eval '[ "$("$DOMINFO" free)" -eq "$free0" ]'
+
+"$PVCTL" create "$GUESTS/workload.cfg" 'cmdline="mode=spin"' >/dev/null
+wait_for 10 console_has workload "spin started"
+check "pvctl pause" "$PVCTL" pause workload
+check "a paused domain shows state p" eval '[[ "$(state workload)" == *p* ]]'
+check "pvctl unpause" "$PVCTL" unpause workload
+check "pvctl shutdown -w stops a guest without a PV control driver" \
+    "$PVCTL" shutdown -w workload
+check "... with reason poweroff" wait_for 10 console_has workload \
+    "shut down: poweroff ---"

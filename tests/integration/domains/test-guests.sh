@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# timeout: 420
+# Every test guest (guests/tests/*.cfg), one after another on one machine:
+# each prints TAP on its console and must pass every planned test; the
+# sched-* variants must end with their own shutdown reason and the crash
+# guests must be crashed (destroyed, or preserved for on_crash=preserve).
+. "$(dirname "$0")/../../lib/tap.sh"
+. "$(dirname "$0")/../../lib/domains.sh"
+cfgs=("$GUESTS"/tests/*.cfg)
+plan $((${#cfgs[@]} + 5))
+pvisor_rundir
+
+check "pvctl up" "$PVCTL" up --memory 256M
+
+for cfg in "${cfgs[@]}"; do
+    name=$(sed -n 's/^name *= *"\(.*\)"$/\1/p' "$cfg")
+    log=$(console_log "$name")
+    case $name in
+    test-sched-*) want="shut down: ${name#test-sched-}" ;;
+    test-crash*) want="shut down: crash" ;;
+    *) want="shut down: poweroff" ;;
+    esac
+    if ! out=$("$PVCTL" create "$cfg" 2>&1); then
+        not_ok "$name: pvctl create"
+        diag "$out"
+        continue
+    fi
+    if ! wait_for 60 console_has "$name" "$(ended_re "$name")"; then
+        not_ok "$name: did not end within 60 s ($(tap_summary "$log"))"
+        diag "$(tail -n 5 "$log" 2>/dev/null)"
+        "$PVCTL" destroy "$name" >/dev/null 2>&1
+        continue
+    fi
+    # The end lines follow the guest's last output (pvisor-consoled).
+    ends=$(grep -E "^--- domain $name " "$log" | tr '\n' ' ')
+    case $name in
+    test-crash*)
+        if tap_passed "$log" && grep -q "crashed: " <<<"$ends" &&
+            grep -q "$want" <<<"$ends"; then
+            ok "$name: crashed as it should ($(tap_summary "$log"))"
+        else
+            not_ok "$name: $(tap_summary "$log"); end: $ends"
+        fi
+        ;;
+    *)
+        if tap_passed "$log" && grep -q "$want ---" <<<"$ends"; then
+            ok "$name: $(tap_summary "$log"), $want"
+        else
+            not_ok "$name: $(tap_summary "$log"); end: $ends (want $want)"
+            diag "$(grep '^not ok' "$log")"
+        fi
+        ;;
+    esac
+    if [ "$name" = test-crash-preserve ]; then
+        preserved_state=$(state "$name")
+        diag "test-crash-preserve state: $preserved_state"
+    fi
+    [ "$name" = test-crash-preserve ] || wait_for 10 not_listed "$name"
+done
+
+check "test-crash-preserve was kept, crashed (state c)" \
+    grep -q 'c' <<<"${preserved_state:-none}"
+check "pvctl destroy removes the preserved domain" \
+    "$PVCTL" destroy test-crash-preserve
+check "only Domain-0 is left" \
+    wait_for 10 eval '[ "$("$PVCTL" list | tail -n +2 | wc -l)" -eq 1 ]'
+check "the hypervisor is alive and well (pvctl info)" "$PVCTL" info
