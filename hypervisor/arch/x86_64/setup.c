@@ -201,6 +201,7 @@ void start_pvisor(uint32_t start_info_maddr)
     scheduler_init_cpu(0);
     pv_flush_init();
     pv_trap_init_cpu(0);
+    syscall_baseline_measure();
     foreign_init();
     timer_selftest();
     smp_boot_cpus();

@@ -6,6 +6,7 @@
  * (fpu_taskswitch), debug registers, and the return from a bounce (iret).
  */
 #include <asm/current.h>
+#include <asm/desc.h>
 #include <asm/processor.h>
 #include <asm/pv.h>
 #include <asm/uaccess.h>
@@ -300,8 +301,12 @@ long do_iret(void)
     r->rsp = ic.rsp;
     r->ss = ic.ss | 3;
     if (!(ic.flags & VGCF_in_syscall)) {
+        /* Restore all of them: back by iretq, not sysretq. */
         r->rcx = ic.rcx;
         r->r11 = ic.r11;
+        r->entry_vector &= ~TRAP_syscall;
+    } else {
+        r->entry_vector |= TRAP_syscall;
     }
     r->rax = ic.rax;
     v->vcpu_info->evtchn_upcall_mask = !(ic.rflags & X86_EFLAGS_IF);

@@ -141,6 +141,8 @@ static bool create_bounce_frame(struct vcpu *v, unsigned long handler,
     r->rflags &= ~(X86_EFLAGS_TF | X86_EFLAGS_NT | X86_EFLAGS_RF |
                    X86_EFLAGS_VM | X86_EFLAGS_AC);
     r->rflags |= X86_EFLAGS_IF;
+    /* rcx and r11 are in the frame: the return may clobber them. */
+    r->entry_vector |= TRAP_syscall;
     return true;
 }
 

@@ -37,6 +37,12 @@
 #define TRAP_virtualisation 20
 #define TRAP_control_prot 21
 #define TRAP_nr 32
+/*
+ * Flag in a guest frame's entry_vector: the guest may have %rcx and %r11
+ * clobbered on the way back (it entered by `syscall`, or its values were
+ * saved in a bounce frame), so the return can be `sysretq` (entry.S).
+ */
+#define TRAP_syscall 0x100
 
 /* Which exceptions push an error code (bit n set for vector n). */
 #define TRAP_HAS_ERRCODE_MASK 0x60227d00UL

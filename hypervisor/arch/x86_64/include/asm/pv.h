@@ -37,6 +37,9 @@ void pv_toggle_guest_mode(struct vcpu *v);
 bool pv_inject_trap(struct vcpu *v, unsigned int vector, bool has_error,
                     uint32_t error_code);
 void pv_trap_init_cpu(unsigned int cpu);
+/* Times the bare syscall/sysretq round trip once at boot (baseline.c). */
+void syscall_baseline_measure(void);
+extern uint64_t syscall_baseline_cycles;
 void pv_flush_init(void);
 void pv_fpu_ensure_saved(struct vcpu *v);
 
