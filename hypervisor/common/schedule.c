@@ -7,8 +7,11 @@
  * Each CPU has a run queue of the runnable vCPUs assigned to it and runs
  * one of them (or its idle vCPU).  A vCPU's scheduling state (on the queue,
  * running, its CPU) is protected by the lock of the CPU it belongs to;
- * code that holds two CPU locks takes the lower-numbered first.  A CPU
- * that goes idle steals a waiting vCPU from the busiest other queue.
+ * code that holds two CPU locks takes the lower-numbered first (or only
+ * tries the other).  At each decision a CPU may take a waiting vCPU from
+ * the busiest other queue: any, if it would idle; one that has had
+ * clearly less service than its own candidate, otherwise, so that CPU
+ * time is shared by weight across CPUs too.
  *
  * schedule() runs from SCHEDULE_SOFTIRQ at a safe point (on the way back
  * to a guest, or in the idle loop).  When it switches, the old context's
@@ -160,7 +163,12 @@ void vcpu_wake(struct vcpu *v)
         sched_runq_insert(&sp->runq, e,
                           v->runstate.state != RUNSTATE_runnable);
         runstate_change(v, RUNSTATE_runnable, NOW());
-        kick = sp->curr == sp->idle ||
+        /*
+         * Reschedule now if the CPU is idle, if e should preempt, or if
+         * the queue was empty: then the running vCPU was alone and has
+         * no slice timer, and e would wait for it forever.
+         */
+        kick = sp->curr == sp->idle || sp->runq.nr == 1 ||
                sched_should_preempt(entity(sp->curr), e);
     }
     spin_unlock_irqrestore(&sp->lock, flags);
@@ -245,10 +253,18 @@ void sched_set_domain_params(struct domain *d, uint32_t weight, uint32_t cap)
     }
 }
 
-/* An idle CPU takes a waiting vCPU from the busiest other queue. */
-static struct vcpu *steal_work(unsigned int me)
+/*
+ * Load balancing, done at every scheduling decision on a machine with
+ * several CPUs: take a waiting vCPU from another CPU's queue if it has
+ * received clearly less service than what would run here (best_vtime:
+ * vtime is weighted CPU time received, comparable across queues), or any
+ * waiting vCPU when this CPU would otherwise idle.  The busiest queue is
+ * looked at first.  Returns the vCPU moved to this CPU's queue, or NULL.
+ */
+static struct vcpu *steal_work(unsigned int me, uint64_t best_vtime)
 {
     struct sched_pcpu *self = &pcpus[me];
+    struct sched_entity *pick = NULL;
     unsigned int victim = me, most = 0;
     struct vcpu *got = NULL;
 
@@ -264,13 +280,19 @@ static struct vcpu *steal_work(unsigned int me)
         return NULL;
     for (struct sched_entity *e = pcpus[victim].runq.head; e; e = e->next) {
         struct vcpu *v = e->owner;
+
         if (v->is_running)
             continue; /* its state is still being saved */
-        sched_runq_remove(&pcpus[victim].runq, e);
-        v->processor = me;
-        sched_runq_insert(&self->runq, e, false);
-        got = v;
-        break;
+        if (best_vtime != ~0ULL && e->vtime + SCHED_SLICE_NS >= best_vtime)
+            continue; /* not worth a move */
+        if (!pick || e->vtime < pick->vtime)
+            pick = e;
+    }
+    if (pick) {
+        got = pick->owner;
+        sched_runq_remove(&pcpus[victim].runq, pick);
+        got->processor = me;
+        sched_runq_insert(&self->runq, pick, false);
     }
     spin_unlock(&pcpus[victim].lock);
     return got;
@@ -311,8 +333,12 @@ static void schedule(void)
         next = sp->idle;
     } else {
         e = sched_pick_next(&sp->runq, now, &slice);
-        if (!e && nr_cpus_online > 1 && steal_work(cpu))
+        if (nr_cpus_online > 1 &&
+            steal_work(cpu, e ? e->vtime : ~0ULL)) {
+            if (e)
+                sched_runq_insert(&sp->runq, e, false);
             e = sched_pick_next(&sp->runq, now, &slice);
+        }
         next = e ? e->owner : sp->idle;
     }
 
@@ -321,8 +347,11 @@ static void schedule(void)
 
         next->run_start = now;
         runstate_change(next, RUNSTATE_running, now);
-        /* Slice end: only needed if something else could run. */
-        if (sp->runq.nr)
+        /*
+         * Slice end: only needed if something else could run here, or
+         * (several CPUs) to balance the load with the other queues.
+         */
+        if (sp->runq.nr || nr_cpus_online > 1)
             set_timer(&sp->slice_timer, now + slice);
         else if ((release = sched_next_cap_release(&sp->runq, now)))
             set_timer(&sp->slice_timer, release);
