@@ -1,0 +1,223 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Test guest for guest user mode (x86-64 PV: kernel and user both run at
+ * CPL 3 and are told apart by the hypervisor, each with its own L4):
+ *
+ *  - a user L4 (here a copy of the kernel's, pinned) installed with
+ *    MMUEXT_NEW_USER_BASEPTR; the iret hypercall with a CS of RPL 3 enters
+ *    user mode on it, swapping GS bases (SEGBASE_GS_USER / _KERNEL);
+ *  - `syscall` in user mode is bounced to the CALLBACKTYPE_syscall
+ *    callback in kernel mode, on the stack_switch stack, and the iret
+ *    hypercall with VGCF_in_syscall returns to user mode;
+ *  - int $0x80 (DPL 3 in the trap table), #UD and #GP (a privileged
+ *    instruction, not emulated for user mode) are bounced to the kernel
+ *    with a user-mode frame;
+ *  - an event (VIRQ_TIMER) that arrives in user mode is delivered to the
+ *    kernel's event callback and the interrupted user code resumes.
+ *
+ * The user code is ordinary C in this image: PV mappings are all
+ * user-accessible, and the user L4 maps the same address space.
+ */
+#include "events.h"
+#include "hypercall.h"
+#include "mm.h"
+#include "tap.h"
+#include "timekeeping.h"
+#include "traps.h"
+
+#define SYS_GS 1      /* report what %gs:0 reads in user mode */
+#define SYS_WAIT 2    /* nothing: a round trip */
+#define SYS_EXIT 99   /* back to the kernel for good */
+
+static volatile unsigned long user_marker = 0x1111;
+static volatile unsigned long kernel_marker = 0x2222;
+static uint8_t kstack[16384] __aligned(16);
+static uint8_t ustack[8192] __aligned(16);
+
+static volatile unsigned long user_gs_seen, kernel_gs_seen;
+static volatile unsigned long syscalls, int80s, uds, gps;
+static volatile unsigned long last_user_cs, last_syscall_nr, user_rip_ok;
+static volatile unsigned long events_in_user;
+static unsigned long kernel_l4_mfn, user_l4_mfn;
+
+static unsigned long read_gs0(void)
+{
+    unsigned long v;
+
+    __asm__ __volatile__("mov %%gs:0, %0" : "=r"(v));
+    return v;
+}
+
+static long user_syscall(long nr, long arg)
+{
+    long ret;
+
+    __asm__ __volatile__("syscall"
+                         : "=a"(ret)
+                         : "a"(nr), "D"(arg)
+                         : "rcx", "r11", "memory");
+    return ret;
+}
+
+static void finish(void) __attribute__((noreturn));
+
+/* Runs in user mode. */
+static void __attribute__((noreturn, used)) user_main(void)
+{
+    unsigned long seen;
+
+    user_syscall(SYS_GS, (long)read_gs0());
+    __asm__ __volatile__("int $0x80" : : "a"(0x80) : "memory");
+    __asm__ __volatile__("ud2" ::: "memory"); /* the handler skips it */
+    __asm__ __volatile__("cli" ::: "memory"); /* #GP, skipped too */
+    /* Wait in user mode for the timer the kernel armed. */
+    seen = timer_events;
+    while (timer_events == seen)
+        __asm__ __volatile__("pause");
+    events_in_user = timer_events - seen;
+    user_syscall(SYS_WAIT, 0);
+    user_syscall(SYS_EXIT, 0);
+    for (;;)
+        ; /* not reached */
+}
+
+static bool on_syscall(struct trap_frame *f)
+{
+    syscalls++;
+    last_syscall_nr = f->rax;
+    last_user_cs = f->cs & 0xffff;
+    kernel_gs_seen = read_gs0();
+    switch (f->rax) {
+    case SYS_GS:
+        user_gs_seen = f->rdi;
+        break;
+    case SYS_EXIT:
+        finish();
+    default:
+        break;
+    }
+    f->rax = 0;
+    return true;
+}
+
+static bool on_int80(struct trap_frame *f)
+{
+    int80s++;
+    last_user_cs = f->cs & 0xffff;
+    return true; /* int $n resumes after itself */
+}
+
+static bool on_ud(struct trap_frame *f)
+{
+    uds++;
+    user_rip_ok = *(const uint16_t *)f->rip == 0x0b0f;
+    f->rip += 2;
+    return true;
+}
+
+static bool on_gp(struct trap_frame *f)
+{
+    gps++;
+    f->rip += 1; /* cli */
+    return true;
+}
+
+static long enter_user_mode(void (*fn)(void), unsigned long sp)
+{
+    long rc;
+
+    /* iret_context, lowest first: rax r11 rcx flags rip cs rflags rsp ss */
+    __asm__ __volatile__("pushq %[ss]\n\t"
+                         "pushq %[sp]\n\t"
+                         "pushq $0x202\n\t"
+                         "pushq %[cs]\n\t"
+                         "pushq %[ip]\n\t"
+                         "pushq $0\n\t"
+                         "pushq $0\n\t"
+                         "pushq $0\n\t"
+                         "pushq $0\n\t"
+                         "syscall"
+                         : "=a"(rc)
+                         : "a"(__HYPERVISOR_iret), [ss] "i"(FLAT_USER_SS),
+                           [sp] "r"(sp), [cs] "i"(FLAT_USER_CS),
+                           [ip] "r"((unsigned long)fn)
+                         : "rcx", "r11", "memory");
+    return rc; /* only if the hypervisor refused */
+}
+
+static void finish(void)
+{
+    unsigned long cr3;
+
+    tap_eq(syscalls, 3, "three user syscalls reached the syscall callback");
+    tap_eq_hex(user_gs_seen, user_marker, "user mode reads its own GS base");
+    tap_eq_hex(kernel_gs_seen, kernel_marker,
+               "the kernel's callback reads the kernel GS base");
+    tap_eq_hex(last_user_cs & 3, 3, "frames from user mode carry RPL 3");
+    tap_eq(int80s, 1, "int $0x80 from user mode reached its handler");
+    tap_eq(uds, 1, "#UD in user mode was bounced to the kernel");
+    tap_ok(user_rip_ok, "... with rip at the ud2");
+    tap_eq(gps, 1, "cli in user mode raised #GP (no emulation for user)");
+    tap_ok(events_in_user >= 1, "a timer event interrupted user mode and "
+                                "user mode resumed after it");
+    __asm__ __volatile__("mov %%cr3, %0" : "=r"(cr3));
+    tap_eq_hex(cr3 >> PAGE_SHIFT, kernel_l4_mfn,
+               "back in kernel mode on the kernel L4 (CR3 reads it)");
+    tap_done();
+}
+
+int guest_main(void)
+{
+    struct callback_register cb = {
+        .type = CALLBACKTYPE_syscall,
+        .flags = CALLBACKF_mask_events,
+        .address = (unsigned long)syscall_callback,
+    };
+    struct mmuext_op op;
+    unsigned long l4, cr3;
+    long rc;
+
+    guest_init_basic();
+    rc = timer_init();
+    tap_eq(rc, 0, "VIRQ_TIMER bound");
+    local_events_enable();
+    trap_set_handler(VEC_SYSCALL, on_syscall);
+    trap_set_handler(0x80, on_int80);
+    trap_set_handler(6, on_ud);
+    trap_set_handler(13, on_gp);
+
+    rc = HYPERVISOR_callback_op(CALLBACKOP_register, &cb);
+    tap_eq(rc, 0, "register the syscall callback");
+    rc = HYPERVISOR_stack_switch(FLAT_KERNEL_SS,
+                                 (unsigned long)kstack + sizeof(kstack));
+    tap_eq(rc, 0, "stack_switch to the kernel stack for traps from user");
+    rc = HYPERVISOR_set_segment_base(SEGBASE_GS_USER,
+                                     (unsigned long)&user_marker);
+    tap_eq(rc, 0, "set_segment_base(GS_USER)");
+    rc = HYPERVISOR_set_segment_base(SEGBASE_GS_KERNEL,
+                                     (unsigned long)&kernel_marker);
+    tap_eq(rc, 0, "set_segment_base(GS_KERNEL)");
+
+    /* The user L4: a copy of the kernel's, read-only, pinned. */
+    __asm__ __volatile__("mov %%cr3, %0" : "=r"(cr3));
+    kernel_l4_mfn = cr3 >> PAGE_SHIFT;
+    l4 = mm_alloc_page();
+    memcpy((void *)l4, (const void *)start_info->pt_base, PAGE_SIZE);
+    user_l4_mfn = virt_to_mfn(l4);
+    rc = mm_map(l4, user_l4_mfn, PTE_P | PTE_A);
+    tap_eq(rc, 0, "map the new L4 read-only");
+    op.cmd = MMUEXT_PIN_L4_TABLE;
+    op.arg1.mfn = user_l4_mfn;
+    rc = HYPERVISOR_mmuext_op(&op, 1, NULL, DOMID_SELF);
+    tap_eq(rc, 0, "pin it as an L4");
+    op.cmd = MMUEXT_NEW_USER_BASEPTR;
+    rc = HYPERVISOR_mmuext_op(&op, 1, NULL, DOMID_SELF);
+    tap_eq(rc, 0, "MMUEXT_NEW_USER_BASEPTR");
+
+    rc = timer_set_singleshot(time_now_ns() + 20 * NSEC_PER_MSEC, 0);
+    tap_eq(rc, 0, "a timer 20 ms ahead, to fire in user mode");
+    rc = enter_user_mode(user_main, (unsigned long)ustack + sizeof(ustack));
+    tap_eq(rc, 0, "the iret hypercall into user mode returned");
+    tap_done();
+    return 1;
+}
