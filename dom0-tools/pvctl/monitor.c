@@ -106,7 +106,7 @@ int monitor_run(uint32_t domid, const char *config_path, char *const *extras,
                                        : "destroying it");
         if (act == ACTION_PRESERVE)
             break;
-        pvctrl_domain_destroy(xc, domid);
+        rc = pvctrl_domain_destroy(xc, domid);
         xs = pvctl_xs_open();
         if (xs) {
             domain_xs_remove(xs, domid);
@@ -114,6 +114,12 @@ int monitor_run(uint32_t domid, const char *config_path, char *const *extras,
         }
         if (act != ACTION_RESTART)
             break;
+        if (rc) {
+            /* Someone destroyed it first (pvctl destroy): that wins. */
+            report("domain %s (%u) was destroyed; not restarting it",
+                   cfg.name, domid);
+            break;
+        }
         rc = domain_create_from(xc, config_path, &cfg, false);
         if (rc < 0) {
             report("domain %s could not be restarted", cfg.name);

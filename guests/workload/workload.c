@@ -6,6 +6,8 @@
  *   mode=spin    burns CPU in guest kernel mode without a hypercall, for
  *                seconds=S (default: until destroyed); every second of
  *                system time it prints how many loop iterations it made
+ *                and how many times system time was seen to go back
+ *                (which must be never, however it moves between CPUs)
  *   mode=idle    an idle tickless kernel: blocks, woken by a single-shot
  *                timer every period=MS milliseconds (default 1000)
  *
@@ -31,17 +33,25 @@ static unsigned long cmdline_ulong(const char *key, unsigned long dflt)
 
 static void spin(unsigned long seconds)
 {
-    uint64_t start = time_now_ns(), next = start + NSEC_PER_SEC;
-    unsigned long iterations = 0, second = 0;
+    uint64_t start = time_now_ns(), next = start + NSEC_PER_SEC, last = start;
+    unsigned long iterations = 0, second = 0, backwards = 0;
     volatile unsigned long sink = 0;
 
     for (;;) {
+        uint64_t now;
+
         for (unsigned int i = 0; i < 100000; i++)
             sink += i;
         iterations++;
-        if (time_now_ns() >= next) {
-            printf("workload: second %lu, %lu iterations\n", ++second,
-                   iterations);
+        /* System time must never go back, whichever CPU we are moved to. */
+        now = time_now_ns();
+        if (now < last)
+            backwards++;
+        last = now;
+        if (now >= next) {
+            printf("workload: second %lu, %lu iterations, time went back "
+                   "%lu times\n",
+                   ++second, iterations, backwards);
             iterations = 0;
             next += NSEC_PER_SEC;
             if (seconds && second >= seconds)

@@ -6,7 +6,7 @@
 # shutting themselves down; then pause/unpause/shutdown of a live domain.
 . "$(dirname "$0")/../../lib/tap.sh"
 . "$(dirname "$0")/../../lib/domains.sh"
-plan 11
+plan 13
 pvisor_rundir
 
 check "pvctl up" "$PVCTL" up --memory 256M
@@ -58,3 +58,13 @@ check "pvctl shutdown -w stops a guest without a PV control driver" \
     "$PVCTL" shutdown -w workload
 check "... with reason poweroff" wait_for 10 console_has workload \
     "shut down: poweroff ---"
+
+# on_reboot = "restart": the monitor destroys the domain and builds it again.
+"$PVCTL" create "$GUESTS/tests/sched-reboot.cfg" 'on_reboot="restart"' >/dev/null
+check "on_reboot=restart: the guest that reboots is built again, twice" \
+    wait_for 60 eval '[ "$(grep -c "domain test-sched-reboot restarted as" \
+        "$PVISOR_RUNDIR/log/domains.log")" -ge 2 ]'
+# Between two runs the name may briefly be free: retry until it is found.
+wait_for 10 "$PVCTL" destroy test-sched-reboot
+check "... and pvctl destroy ends it for good" \
+    wait_for 10 eval '[ "$("$PVCTL" list | tail -n +2 | wc -l)" -eq 1 ]'

@@ -8,7 +8,7 @@
 # vCPUs between run queues.
 . "$(dirname "$0")/../../lib/tap.sh"
 . "$(dirname "$0")/../../lib/domains.sh"
-plan 8
+plan 9
 pvisor_rundir
 
 cpu_ns() { "$DOMINFO" cpu "$@" | tr '\n' ' '; }
@@ -56,3 +56,8 @@ diag "over 10 s: $a, $b, $c per mille of a CPU"
 check "the two weight-256 spinners get half a CPU each (+-10%)" eval \
     'within $a 500 50 && within $b 500 50'
 check "the weight-512 one gets a whole CPU (+-10%)" within "$c" 1000 100
+backs=$(cat "$(console_log busy1)" "$(console_log busy2)" "$(console_log busy3)" |
+    grep -o "time went back [0-9]* times" | sort | uniq -c)
+diag "$backs"
+check "system time never went back in the spinners as they moved between CPUs" \
+    eval '[ -n "$backs" ] && ! grep -qv "time went back 0 times" <<<"$backs"'
