@@ -32,7 +32,7 @@ say "Booting a QEMU machine (2 CPUs, 512 MiB) running the pvisor hypervisor"
 run "$pvctl" up --memory 512M --cpus 2 || exit 1
 
 say "What the hypervisor reports (xen_version and sysctl physinfo hypercalls)"
-run "$pvctl" info | head -n 12
+run "$pvctl" info || exit 1
 
 say "The reference guest: built from its ELF image, it installs its traps and callbacks, keeps time, tests itself and powers off"
 run "$pvctl" create -c "$guests/hello.cfg" || exit 1
@@ -66,6 +66,9 @@ for n in test-traps test-ridiculous-traps; do
         "$(grep -m1 -o '^1\.\.[0-9]*' "$log")"
 done
 
+say "The end of the hypervisor's console log (XEN_SYSCTL_readconsole): guests' lines are prefixed (dN)"
+"$pvctl" dmesg | tail -n 12
+
 say "Cleaning up: destroying the guests, then domain 0 powers the machine off"
 for d in spin-a spin-b spin-c idler; do run "$pvctl" destroy "$d"; done
 run "$pvctl" down || exit 1
@@ -91,6 +94,10 @@ ${bold}What you just saw${off}
     a CPU each (the Time column); the idle guest used almost none.
   * A guest's fault with no handler crashed that domain only; the crash
     reason is in its console log and its registers in 'pvctl dmesg'.
+  * 'pvctl info' and 'pvctl dmesg' are domain 0 making real Xen hypercalls
+    (xen_version, sysctl): each travels from libpvctrl to the link daemon,
+    into a ring in the machine's memory, and a doorbell byte on a virtual
+    UART interrupts the hypervisor, which runs the call as domain 0.
   * 'pvctl down' is domain 0 calling SCHEDOP_shutdown: as on Xen, that
     powers the whole machine off.
   Console logs of every domain: $PVISOR_RUNDIR/console/
