@@ -161,3 +161,16 @@ $(BUILD)/tests/unit/guest_pvemu: $(GUEST_UT)/pvemu.c $(GUEST_EMU_ELFS) | $(BUILD
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) -Iguests/lib -DGUEST_EMU_OUT=\"$(GUEST_EMU_OUT)\" \
 		-DGUEST_EMU_BASE=$(GUEST_EMU_BASE) -D__XEN_INTERFACE_VERSION__=0x00040e00 -o $@ $(GUEST_UT)/pvemu.c $(CMOCKA_LIBS)
 UNIT_TESTS += $(BUILD)/tests/unit/guest_pvemu
+
+# Guests that need a peer (another guest or a dom0 program): guests/peers/
+# <name>.c -> $(GUEST_OUT)/peer-<name>.elf, run by tests/integration/events/.
+GUEST_PEER_C := $(wildcard guests/peers/*.c)
+GUEST_PEER_NAMES := $(patsubst guests/peers/%.c,%,$(GUEST_PEER_C))
+$(GUEST_OUT)/peers/%.o: guests/peers/%.c $(GUEST_HDRS) | $(BUILD)/include/xen
+	@echo "  CC [g]  $@"
+	$(Q)mkdir -p $(@D)
+	$(Q)$(FREECC) $(GUEST_CFLAGS) $(GUEST_FLAVOUR_test) -c -o $@ $<
+$(GUEST_OUT)/peer-%.elf: $(GUEST_OUT)/peers/%.o $(call guest_lib_objs,test)
+	@echo "  LD      $@"
+	$(Q)$(FREELD) $(GUEST_LDFLAGS) -o $@ $^
+ALL_TARGETS += $(patsubst %,$(GUEST_OUT)/peer-%.elf,$(GUEST_PEER_NAMES))

@@ -74,6 +74,35 @@ int pvcall_status(struct pvcall_handle *h, struct pvcall_status *st);
  */
 int pvcall_shutdown_machine(struct pvcall_handle *h);
 
+/* ---------------------------------------------------- event channels */
+
+/*
+ * Domain 0's event channels, after Xen's libxenevtchn.  A handle binds
+ * ports of domain 0 (to a port another domain left unbound for it, to a
+ * VIRQ, or unbound for another domain to bind) and learns of events on
+ * them through a descriptor a poll loop (libuv's uv_poll) can watch.  An
+ * event is reported once; the port then stays masked until
+ * pvevtchn_unmask().  Closing the handle unbinds all its ports.  Ports are
+ * returned as non-negative ints; errors are -errno.
+ */
+struct pvevtchn;
+
+int pvevtchn_open(const char *rundir, struct pvevtchn **out);
+void pvevtchn_close(struct pvevtchn *h);
+/* Readable when pvevtchn_pending() has something to return. */
+int pvevtchn_fd(struct pvevtchn *h);
+int pvevtchn_bind_unbound_port(struct pvevtchn *h, uint32_t remote_domid);
+int pvevtchn_bind_interdomain(struct pvevtchn *h, uint32_t remote_domid,
+                              uint32_t remote_port);
+int pvevtchn_bind_virq(struct pvevtchn *h, unsigned int virq);
+int pvevtchn_unbind(struct pvevtchn *h, uint32_t port);
+int pvevtchn_notify(struct pvevtchn *h, uint32_t port);
+/* The next port with an event; -EAGAIN if none (it never blocks). */
+int pvevtchn_pending(struct pvevtchn *h);
+/* Blocks up to timeout_ms (-1: forever) for the next port; -ETIMEDOUT. */
+int pvevtchn_wait(struct pvevtchn *h, int timeout_ms);
+int pvevtchn_unmask(struct pvevtchn *h, uint32_t port);
+
 /* ------------------------------------------------------------ control */
 
 struct pvctrl;

@@ -24,6 +24,7 @@
 
 #include "linkd_proto.h"
 #include "pvctrl.h"
+#include "pvctrl_priv.h"
 
 #define UNIT 64
 #define NR_UNITS (PVLINKD_WINDOW_SIZE / UNIT)
@@ -41,7 +42,7 @@ struct pvcall_handle {
     uint8_t used[NR_UNITS];
 };
 
-static int write_all(int fd, const void *buf, size_t len)
+int pvcall__write_all(int fd, const void *buf, size_t len)
 {
     const char *p = buf;
 
@@ -77,18 +78,18 @@ static int read_all(int fd, void *buf, size_t len)
     return 0;
 }
 
-/* Sends msg and waits for the reply with the same id (into msg). */
-static int transact(struct pvcall_handle *h, struct pvlinkd_msg *msg)
+/* Sends msg on fd and waits for the reply with the same id (into msg). */
+int pvcall__transact(int fd, uint64_t *next_id, struct pvlinkd_msg *msg)
 {
-    uint64_t id = ++h->next_id;
+    uint64_t id = ++*next_id;
     int rc;
 
     msg->id = id;
     msg->version = PVLINKD_PROTO_VERSION;
-    rc = write_all(h->fd, msg, sizeof(*msg));
+    rc = pvcall__write_all(fd, msg, sizeof(*msg));
     if (rc)
         return rc;
-    rc = read_all(h->fd, msg, sizeof(*msg));
+    rc = read_all(fd, msg, sizeof(*msg));
     if (rc)
         return rc;
     if (msg->id != id)
@@ -96,7 +97,12 @@ static int transact(struct pvcall_handle *h, struct pvlinkd_msg *msg)
     return 0;
 }
 
-static int connect_daemon(const char *rundir)
+static int transact(struct pvcall_handle *h, struct pvlinkd_msg *msg)
+{
+    return pvcall__transact(h->fd, &h->next_id, msg);
+}
+
+int pvcall__connect(const char *rundir)
 {
     struct sockaddr_un sa = {.sun_family = AF_UNIX};
     char dir[200];
@@ -133,7 +139,7 @@ int pvcall_open(const char *rundir, struct pvcall_handle **out)
     h->fd = -1;
     h->ram_fd = -1;
     h->window = MAP_FAILED;
-    rc = connect_daemon(rundir);
+    rc = pvcall__connect(rundir);
     if (rc < 0)
         goto out;
     h->fd = rc;

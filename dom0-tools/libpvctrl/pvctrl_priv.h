@@ -18,6 +18,12 @@ struct pvctrl {
     struct pvforeign_mapping *mappings;
 };
 
+struct pvlinkd_msg;
+/* The daemon's socket: connect, whole writes, one request and its reply. */
+int pvcall__connect(const char *rundir);
+int pvcall__write_all(int fd, const void *buf, size_t len);
+int pvcall__transact(int fd, uint64_t *next_id, struct pvlinkd_msg *msg);
+
 /* Issues a domctl/sysctl through a hypercall buffer; *op is updated. */
 int pvctrl__domctl(struct pvctrl *xc, struct xen_domctl *op);
 int pvctrl__sysctl(struct pvctrl *xc, struct xen_sysctl *op);

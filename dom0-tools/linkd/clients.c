@@ -14,20 +14,9 @@
 
 #include "linkd.h"
 
-struct linkd_client {
-    uv_pipe_t pipe;
-    struct linkd_client *next;
-    struct pvlinkd_msg in;   /* message being received */
-    size_t in_len;
-    unsigned int window;     /* 0: none yet */
-    unsigned int nr_calls;   /* calls in flight for this client */
-    uint64_t shutdown_id;    /* id of a SHUTDOWN waiting for the machine */
-    bool closing;
-};
-
 struct write_req {
     uv_write_t req;
-    struct pvlinkd_msg msg;
+    char data[];
 };
 
 static void client_close(struct linkd_client *c);
@@ -38,20 +27,26 @@ static void write_done(uv_write_t *req, int status)
     free(req); /* the uv_write_t is the first member of its write_req */
 }
 
-static void client_send(struct linkd_client *c, const struct pvlinkd_msg *msg)
+void clients_send(struct linkd_client *c, const struct pvlinkd_msg *msg)
+{
+    clients_send_raw(c, msg, sizeof(*msg));
+}
+
+/* Queues len bytes to c (copied); a client that cannot take them goes. */
+void clients_send_raw(struct linkd_client *c, const void *data, size_t len)
 {
     struct write_req *w;
     uv_buf_t buf;
 
     if (c->closing)
         return;
-    w = malloc(sizeof(*w));
+    w = malloc(sizeof(*w) + len);
     if (!w) {
         client_close(c);
         return;
     }
-    w->msg = *msg;
-    buf = uv_buf_init((char *)&w->msg, sizeof(w->msg));
+    memcpy(w->data, data, len);
+    buf = uv_buf_init(w->data, (unsigned int)len);
     if (uv_write(&w->req, (uv_stream_t *)&c->pipe, &buf, 1, write_done)) {
         free(w);
         client_close(c);
@@ -79,7 +74,8 @@ static void handle_hello(struct linkd_client *c, struct pvlinkd_msg *m)
     m->result = 0;
     if (m->version != PVLINKD_PROTO_VERSION) {
         m->result = -EPROTONOSUPPORT;
-    } else if (linkd.state == PVLINKD_STATE_READY && !c->window) {
+    } else if (linkd.state == PVLINKD_STATE_READY && !c->window &&
+               !(m->args[0] & PVLINKD_HELLO_NO_WINDOW)) {
         /* A window only once the arena exists; before that the client
          * can ask for status or shutdown but not make hypercalls. */
         for (w = 1; w < linkd.nr_windows && linkd.window_used[w]; w++)
@@ -96,7 +92,7 @@ static void handle_hello(struct linkd_client *c, struct pvlinkd_msg *m)
         m->window_maddr = machine_window_maddr(c->window);
         m->window_size = PVLINKD_WINDOW_SIZE;
     }
-    client_send(c, m);
+    clients_send(c, m);
 }
 
 static void handle_hypercall(struct linkd_client *c, struct pvlinkd_msg *m)
@@ -105,13 +101,13 @@ static void handle_hypercall(struct linkd_client *c, struct pvlinkd_msg *m)
 
     if (!c->window || linkd.state != PVLINKD_STATE_READY) {
         m->result = -EAGAIN; /* booting, or shutting down */
-        client_send(c, m);
+        clients_send(c, m);
         return;
     }
     call = calloc(1, sizeof(*call));
     if (!call) {
         m->result = -ENOMEM;
-        client_send(c, m);
+        clients_send(c, m);
         return;
     }
     call->client = c;
@@ -133,7 +129,7 @@ void clients_call_done(struct linkd_call *call, int64_t result)
                                 .id = call->client_id,
                                 .result = result};
         c->nr_calls--;
-        client_send(c, &m);
+        clients_send(c, &m);
     }
     free(call);
 }
@@ -152,19 +148,25 @@ static void handle_message(struct linkd_client *c)
     case PVLINKD_STATUS:
         m->result = 0;
         fill_facts(m);
-        client_send(c, m);
+        clients_send(c, m);
         break;
     case PVLINKD_SHUTDOWN:
         if (linkd.nr_shutdown_waiters ==
             sizeof(linkd.shutdown_waiters) / sizeof(linkd.shutdown_waiters[0])) {
             m->result = -EBUSY;
-            client_send(c, m);
+            clients_send(c, m);
             break;
         }
         /* The reply goes out when the machine is down. */
         linkd.shutdown_waiters[linkd.nr_shutdown_waiters++] = c;
         c->shutdown_id = m->id;
         machine_request_shutdown();
+        break;
+    case PVLINKD_EVTCHN_OPEN:
+        evtchn_open(c, m);
+        break;
+    case PVLINKD_EVTCHN_CMD:
+        evtchn_command(c, m);
         break;
     default:
         linkd_log("client sent unknown message type %u; disconnecting",
@@ -179,7 +181,12 @@ static void client_alloc(uv_handle_t *h, size_t hint, uv_buf_t *buf)
     struct linkd_client *c = h->data;
 
     (void)hint;
-    *buf = uv_buf_init((char *)&c->in + c->in_len, sizeof(c->in) - c->in_len);
+    if (c->evtchn)
+        *buf = uv_buf_init((char *)&c->ev_in + c->ev_in_len,
+                           (unsigned int)(sizeof(c->ev_in) - c->ev_in_len));
+    else
+        *buf = uv_buf_init((char *)&c->in + c->in_len,
+                           (unsigned int)(sizeof(c->in) - c->in_len));
 }
 
 static void client_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
@@ -189,6 +196,14 @@ static void client_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
     (void)buf;
     if (n < 0) {
         client_close(c);
+        return;
+    }
+    if (c->evtchn) {
+        c->ev_in_len += (size_t)n;
+        if (c->ev_in_len == sizeof(c->ev_in)) {
+            c->ev_in_len = 0;
+            evtchn_unmask_request(c, &c->ev_in);
+        }
         return;
     }
     c->in_len += (size_t)n;
@@ -224,6 +239,8 @@ static void client_close(struct linkd_client *c)
         return;
     c->closing = true;
     clients_detach_calls(c);
+    if (c->evtchn)
+        evtchn_client_closed(c);
     for (unsigned int i = 0; i < linkd.nr_shutdown_waiters; i++)
         if (linkd.shutdown_waiters[i] == c)
             linkd.shutdown_waiters[i] = NULL;
@@ -235,6 +252,11 @@ static void client_close(struct linkd_client *c)
             break;
         }
     uv_close((uv_handle_t *)&c->pipe, client_freed);
+}
+
+void clients_close(struct linkd_client *c)
+{
+    client_close(c);
 }
 
 static void client_connect(uv_stream_t *server, int status)
@@ -296,7 +318,7 @@ void clients_machine_gone(void)
         if (!c)
             continue;
         m.id = c->shutdown_id;
-        client_send(c, &m);
+        clients_send(c, &m);
     }
     linkd.nr_shutdown_waiters = 0;
     for (struct linkd_client *c = linkd.clients, *next; c; c = next) {

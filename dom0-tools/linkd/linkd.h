@@ -16,7 +16,22 @@
 
 #include "linkd_proto.h"
 
-struct linkd_client;
+/* A connection on link.sock (clients.c). */
+struct linkd_client {
+    uv_pipe_t pipe;
+    struct linkd_client *next;
+    struct pvlinkd_msg in;   /* message being received */
+    size_t in_len;
+    unsigned int window;     /* 0: none yet */
+    unsigned int nr_calls;   /* calls in flight for this client */
+    uint64_t shutdown_id;    /* id of a SHUTDOWN waiting for the machine */
+    bool closing;
+    /* An event connection (after EVTCHN_OPEN, evtchn.c). */
+    bool evtchn;
+    uint64_t cookie;
+    struct pvlinkd_evtchn_unmask ev_in;
+    size_t ev_in_len;
+};
 
 /* A hypercall on its way to or from the hypervisor. */
 struct linkd_call {
@@ -94,13 +109,26 @@ void machine_cleanup(void);
 void machine_fail_all(int64_t err);
 uint64_t machine_window_maddr(unsigned int window);
 void *machine_window_ptr(unsigned int window);
+void *machine_maddr_ptr(uint64_t maddr, uint64_t len);
 const char *machine_accel_choose(const char *want, char *why, size_t whylen);
 
 /* clients.c */
 int clients_listen(void);
+void clients_send(struct linkd_client *c, const struct pvlinkd_msg *msg);
+void clients_send_raw(struct linkd_client *c, const void *buf, size_t len);
+void clients_close(struct linkd_client *c);
 void clients_call_done(struct linkd_call *call, int64_t result);
 void clients_machine_gone(void);
 void clients_detach_calls(struct linkd_client *c);
+
+/* evtchn.c: domain 0's event channels, delivered to their handles. */
+void evtchn_machine_ready(void);
+void evtchn_doorbell(void);
+void evtchn_open(struct linkd_client *c, struct pvlinkd_msg *m);
+void evtchn_command(struct linkd_client *c, struct pvlinkd_msg *m);
+void evtchn_unmask_request(struct linkd_client *c,
+                           const struct pvlinkd_evtchn_unmask *u);
+void evtchn_client_closed(struct linkd_client *c);
 
 /* services.c */
 int services_start(void);

@@ -54,6 +54,11 @@ static void *maddr_ptr(uint64_t maddr, uint64_t len)
     return ok ? linkd.ram + off : NULL;
 }
 
+void *machine_maddr_ptr(uint64_t maddr, uint64_t len)
+{
+    return maddr_ptr(maddr, len);
+}
+
 const char *machine_accel_choose(const char *want, char *why, size_t whylen)
 {
     bool dev_ok, cpu_ok = false;
@@ -327,6 +332,7 @@ static void machine_ready(void)
         return;
     }
     linkd.window_used[0] = 1; /* the daemon's own */
+    evtchn_machine_ready();
     uv_timer_stop(&linkd.boot_timer);
     linkd.state = PVLINKD_STATE_READY;
     linkd_log("hypervisor ready: %u CPUs, ring of %u, %u client windows",
@@ -376,6 +382,9 @@ static void bell_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
             __atomic_load_n(&linkd.hdr->state, __ATOMIC_ACQUIRE) ==
                 PVLINK_STATE_READY)
             machine_ready();
+        else if (buf->base[i] == PVLINK_BELL_EVENT &&
+                 linkd.state == PVLINKD_STATE_READY)
+            evtchn_doorbell();
     }
     if (n > 0 && linkd.state != PVLINKD_STATE_BOOTING)
         ring_drain_responses();

@@ -29,7 +29,9 @@
 #include <pvisor/time.h>
 #include <asm/e820.h>
 #include <asm/mm.h>
+#include <xen/domctl.h>
 #include <xen/errno.h>
+#include <xen/event_channel.h>
 
 #include <pvisor/link_ring.h>
 #include <pvisor/foreign.h>
@@ -94,12 +96,18 @@ void dom0link_init(const struct link_doorbell_ops *ops)
     hdr->nr_ram_ranges = n;
 
     {
+        /* Every 2-level port: dom0 talks to every other domain. */
+        struct xen_domctl_createdomain config = {
+            .max_vcpus = 1,
+            .max_evtchn_port = EVTCHN_2L_NR_CHANNELS - 1,
+        };
         int err;
 
-        dom0 = domain_create(0, DOMCRF_privileged, NULL, &err);
+        dom0 = domain_create(0, DOMCRF_privileged, &config, &err);
         if (!dom0)
             panic("cannot create domain 0 (%d)", err);
         link_vcpu = dom0->vcpu[0];
+        hdr->dom0_shared_info_maddr = virt_to_maddr(dom0->shared_info);
     }
     tasklet_init(&link_tasklet, link_tasklet_fn, NULL, 0);
     doorbell = ops;
@@ -109,6 +117,21 @@ void dom0link_init(const struct link_doorbell_ops *ops)
            (unsigned long long)hdr->ring_maddr, RING_SIZE(&back.ring),
            (unsigned long long)arena_maddr,
            (unsigned long long)(arena_size >> 10), doorbell->name);
+}
+
+/*
+ * A port of domain 0 became pending while unmasked: tell the host, unless
+ * it has not caught up with the last news yet (protocol in dom0link.h).
+ * Called with dom0's event_lock held, which serialises event_seq.
+ */
+void dom0link_notify_events(void)
+{
+    uint32_t old = READ_ONCE(hdr->event_seq);
+
+    WRITE_ONCE(hdr->event_seq, old + 1);
+    smp_mb();
+    if (old == READ_ONCE(hdr->event_ack))
+        doorbell->ring_host(PVLINK_BELL_EVENT);
 }
 
 void dom0link_ready(void)

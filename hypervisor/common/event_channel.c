@@ -22,6 +22,7 @@
 #include <pvisor/guest_access.h>
 #include <pvisor/hypercall.h>
 #include <pvisor/lib.h>
+#include <pvisor/link.h>
 #include <pvisor/schedule.h>
 #include <pvisor/smp.h>
 #include <pvisor/softirq.h>
@@ -160,12 +161,33 @@ static void evtchn_check_pollers(struct domain *d, evtchn_port_t port)
     }
 }
 
+/*
+ * Domain 0 has no vCPU in the machine: its pending ports are read by the
+ * host, which is told through the dom0 link (public/pvisor/dom0link.h).
+ * The barrier orders our pending store before the mask load against the
+ * host's unmask, which clears the mask and then checks pending.
+ */
+static void dom0_set_pending(shared_info_t *s, evtchn_port_t port)
+{
+    unsigned int word = port / BITS_PER_XEN_ULONG;
+
+    if (test_and_set(&s->evtchn_pending[word], port % BITS_PER_XEN_ULONG))
+        return;
+    smp_mb();
+    if (!test_bit(&s->evtchn_mask[word], port % BITS_PER_XEN_ULONG))
+        dom0link_notify_events();
+}
+
 static void evtchn_set_pending(struct domain *d, evtchn_port_t port,
                                struct vcpu *v)
 {
     shared_info_t *s = d->shared_info;
     unsigned int word = port / BITS_PER_XEN_ULONG;
 
+    if (d == dom0) {
+        dom0_set_pending(s, port);
+        return;
+    }
     if (!test_and_set(&s->evtchn_pending[word], port % BITS_PER_XEN_ULONG) &&
         !test_bit(&s->evtchn_mask[word], port % BITS_PER_XEN_ULONG) &&
         !test_and_set(&v->vcpu_info->evtchn_pending_sel, word))
@@ -618,9 +640,15 @@ static long evtchn_unmask(evtchn_port_t port)
     }
     v = notify_vcpu(d, chn);
     clear_bit(&s->evtchn_mask[word], port % BITS_PER_XEN_ULONG);
-    if (test_bit(&s->evtchn_pending[word], port % BITS_PER_XEN_ULONG) &&
-        !test_and_set(&v->vcpu_info->evtchn_pending_sel, word))
+    if (d == dom0) {
+        /* The host unmasks in shared memory; this is for completeness. */
+        smp_mb();
+        if (test_bit(&s->evtchn_pending[word], port % BITS_PER_XEN_ULONG))
+            dom0link_notify_events();
+    } else if (test_bit(&s->evtchn_pending[word], port % BITS_PER_XEN_ULONG) &&
+               !test_and_set(&v->vcpu_info->evtchn_pending_sel, word)) {
         vcpu_mark_events_pending(v);
+    }
     spin_unlock_irqrestore(&d->event_lock, flags);
     return 0;
 }

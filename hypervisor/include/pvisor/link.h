@@ -20,6 +20,8 @@ struct link_doorbell_ops {
 void dom0link_init(const struct link_doorbell_ops *ops);
 /* Publishes the header and tells the host the machine is ready. */
 void dom0link_ready(void);
+/* A port of domain 0 became pending: ring the host (dom0link.h). */
+void dom0link_notify_events(void);
 /* Called from the doorbell interrupt. */
 void dom0link_doorbell(void);
 

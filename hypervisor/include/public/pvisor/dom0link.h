@@ -24,6 +24,31 @@
  * (RING_PUSH_*_AND_CHECK_NOTIFY) so a doorbell is rung only when the other
  * side may be waiting.
  *
+ * Event channels owned by domain 0 (version 2).  Domain 0 has no vCPU in
+ * the machine, so its events are not upcalls: the pending and mask bits
+ * of its ports are the 2-level arrays of its shared_info page, at
+ * dom0_shared_info_maddr, which the host reads and writes directly, and
+ * "there are new events" is a pair of sequence numbers with one writer
+ * each, so that neither side needs an atomic operation the other side's
+ * memory model (QEMU TCG with one vCPU emulates `lock` instructions
+ * without host atomics) might not honour:
+ *
+ *   hypervisor, when a port of domain 0 becomes pending while unmasked:
+ *       old = event_seq; event_seq = old + 1; full barrier;
+ *       if (old == event_ack) ring PVLINK_BELL_EVENT
+ *   host, on PVLINK_BELL_EVENT:
+ *       do { s = event_seq; event_ack = s; full barrier;
+ *            deliver every port that is pending and not masked;
+ *       } while (event_seq != s);
+ *
+ * So the doorbell rings at most once until the host has caught up.  The
+ * host delivers a port by setting its mask bit and then clearing its
+ * pending bit (both with atomic operations), and unmasks it by clearing
+ * the mask bit and then delivering it again if it is pending.  A pending
+ * bit the host clears can reappear (the hypervisor's update of the same
+ * word may not be atomic), which only makes an event spurious; one the
+ * hypervisor sets is never lost.
+ *
  * Fields are only ever appended; `version` says which are present.
  */
 #ifndef PVISOR_PUBLIC_DOM0LINK_H
@@ -34,7 +59,7 @@
 
 #define PVLINK_HDR_MADDR 0x100000ULL
 #define PVLINK_MAGIC 0x4b4e494c30564450ULL /* "PDV0LINK" little-endian */
-#define PVLINK_VERSION 1
+#define PVLINK_VERSION 2
 #define PVLINK_RING_PAGES 4
 #define PVLINK_MAX_RAM_RANGES 8
 
@@ -79,6 +104,10 @@ struct pvlink_header {
     uint32_t nr_cpus;          /* CPUs brought up */
     uint32_t nr_ram_ranges;
     struct pvlink_ram_range ram[PVLINK_MAX_RAM_RANGES];
+    /* Version 2: domain 0's event channels (see above). */
+    uint64_t dom0_shared_info_maddr; /* a shared_info_t page */
+    uint32_t event_seq;              /* written by the hypervisor only */
+    uint32_t event_ack;              /* written by the host only */
 };
 
 /*
@@ -111,6 +140,6 @@ DEFINE_RING_TYPES(pvlink, struct pvlink_request, struct pvlink_response);
 #define PVLINK_STATIC_ASSERT(c) _Static_assert(c, #c)
 PVLINK_STATIC_ASSERT(sizeof(struct pvlink_request) == 72);
 PVLINK_STATIC_ASSERT(sizeof(struct pvlink_response) == 16);
-PVLINK_STATIC_ASSERT(sizeof(struct pvlink_header) == 56 + 16 * 8);
+PVLINK_STATIC_ASSERT(sizeof(struct pvlink_header) == 56 + 16 * 8 + 16);
 
 #endif /* PVISOR_PUBLIC_DOM0LINK_H */
