@@ -7,7 +7,8 @@
 XSL_DIR := xenstore-lite
 HOST_DIRS += xenstore-lite tests/unit/xenstore tests/integration/xenstore \
 	bench/xenstore
-HOST_CFLAGS_xenstore-lite := $(UV_CFLAGS) -I$(XSL_DIR) -I$(XSL_DIR)/include
+HOST_CFLAGS_xenstore-lite := $(UV_CFLAGS) -I$(XSL_DIR) -I$(XSL_DIR)/include \
+	-Idom0-tools/include
 HOST_CFLAGS_tests/integration/xenstore := $(UV_CFLAGS) -I$(XSL_DIR) \
 	-I$(XSL_DIR)/include
 HOST_CFLAGS_bench/xenstore := $(UV_CFLAGS) -I$(XSL_DIR) -I$(XSL_DIR)/include
@@ -16,10 +17,10 @@ HOST_CFLAGS_bench/xenstore := $(UV_CFLAGS) -I$(XSL_DIR) -I$(XSL_DIR)/include
 XSD_ENGINE := $(addprefix $(XSL_DIR)/,xs_tree.c xs_conn.c xs_ops.c \
 	xs_watch.c xs_txn.c xs_domain.c xs_control.c xs_ring.c)
 XSD_DAEMON := $(XSD_ENGINE) $(XSL_DIR)/xs_ring_file.c $(XSL_DIR)/xs_daemon.c \
-	$(XSL_DIR)/xs_main.c
+	$(XSL_DIR)/xs_ring_pvisor.c $(XSL_DIR)/xs_main.c
 XSL_LIB := $(addprefix $(XSL_DIR)/,xsl_wire.c xsl_sync.c xsl_async.c)
 
-$(eval $(call host_prog,xenstore-lite,xsd,$(XSD_DAEMON),$(UV_LIBS)))
+$(eval $(call host_prog,xenstore-lite,xsd,$(XSD_DAEMON),$(UV_LIBS),$(BUILD)/lib/libpvctrl.a))
 $(eval $(call host_lib,xsl,$(XSL_LIB)))
 
 # ---------------------------------------------------------------- tests

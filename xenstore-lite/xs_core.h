@@ -139,8 +139,19 @@ struct xs_ring_backend {
      * returned goes to xs_domain_event().  Like /dev/xen/evtchn. */
     int (*event_fd)(void *priv);
     int (*pending)(void *priv);
+    /* Optional: where a domain is (XS_DOM_*), or -errno.  pending()
+     * returns XS_RING_DOM_EXC when the hypervisor says domains changed
+     * state (VIRQ_DOM_EXC); the daemon then asks about every introduced
+     * domain, as xenstored's domain_cleanup() does. */
+    int (*domain_state)(void *priv, unsigned int domid);
     void *priv;
 };
+#define XS_RING_DOM_EXC 0x7fffffff
+enum { XS_DOM_GONE, XS_DOM_SHUTDOWN, XS_DOM_RUNNING };
+
+/* A backend for a pvisor machine in rundir (xs_ring_pvisor.c). */
+const struct xs_ring_backend *xs_ring_pvisor_open(const char *rundir, int *err);
+void xs_ring_pvisor_close(const struct xs_ring_backend *rb);
 
 /* A backend serving rings from files in a directory (xs_ring_file.c):
  * for tests and demonstrations without a hypervisor. */
@@ -334,6 +345,7 @@ int xs_op_resume(struct xs_conn *c, const char *arg);
 int xs_op_set_target(struct xs_conn *c, const char *const *argv, int argc);
 bool xs_domain_is_introduced(struct xsd *x, unsigned int domid);
 void xs_domain_event(struct xsd *x, int local_port);
+void xs_domains_check(struct xsd *x); /* after VIRQ_DOM_EXC */
 void xs_domain_service(struct xsd *x, struct xs_domain *d);
 int xs_control(struct xs_conn *c, const struct xsd_sockmsg *req,
                const char *body, unsigned int len);

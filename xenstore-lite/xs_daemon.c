@@ -281,8 +281,12 @@ static void evpoll_cb(uv_poll_t *h, int status, int events)
     (void)events;
     if (status < 0 || !rb)
         return;
-    while ((port = rb->pending(rb->priv)) >= 0)
-        xs_domain_event(&d->xsd, port);
+    while ((port = rb->pending(rb->priv)) >= 0) {
+        if (port == XS_RING_DOM_EXC)
+            xs_domains_check(&d->xsd);
+        else
+            xs_domain_event(&d->xsd, port);
+    }
 }
 
 int xs_daemon_set_ring_backend(struct xs_daemon *d,

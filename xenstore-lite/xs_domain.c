@@ -368,15 +368,12 @@ static int find_introduced(struct xsd *x, const char *arg,
     return *out && (*out)->introduced ? 0 : ENOENT;
 }
 
-int xs_op_release(struct xs_conn *c, const char *arg)
+/* Forgets an introduced domain (but not connection c, which asked). */
+static void domain_release(struct xsd *x, struct xs_domain *d,
+                           struct xs_conn *c)
 {
-    struct xsd *x = c->xsd;
-    struct xs_domain *d;
     struct xs_conn *o;
-    int err = find_introduced(x, arg, &d);
 
-    if (err)
-        return err;
     for (o = x->conns; o; o = o->next)
         if (o->domid == d->domid)
             xs_watch_remove_all(o);
@@ -398,7 +395,61 @@ int xs_op_release(struct xs_conn *c, const char *arg)
     remove_owned(x, "/", d->domid);
     xsd_logf(x, "domain %u released", d->domid);
     xs_watch_fire_special(x, "@releaseDomain");
-    return 0;
+}
+
+int xs_op_release(struct xs_conn *c, const char *arg)
+{
+    struct xs_domain *d;
+    int err = find_introduced(c->xsd, arg, &d);
+
+    if (!err)
+        domain_release(c->xsd, d, c);
+    return err;
+}
+
+struct state_check {
+    struct xsd *x;
+    struct xs_domain *gone[64];
+    unsigned int nr_gone;
+    bool fire;
+};
+
+static void check_domain(struct xs_hentry *e, void *arg)
+{
+    struct xs_domain *d = (struct xs_domain *)e;
+    struct state_check *s = arg;
+    int st;
+
+    if (!d->introduced)
+        return;
+    st = s->x->ring->domain_state(s->x->ring->priv, d->domid);
+    if (st == XS_DOM_GONE && s->nr_gone < 64) {
+        s->gone[s->nr_gone++] = d;
+    } else if (st == XS_DOM_SHUTDOWN && !d->shutdown) {
+        d->shutdown = true;
+        s->fire = true;
+    }
+}
+
+/*
+ * The hypervisor says domains changed state (VIRQ_DOM_EXC): a domain that
+ * shut down fires @releaseDomain; one that is gone is released (which
+ * fires it too), as xenstored's domain_cleanup() does.
+ */
+void xs_domains_check(struct xsd *x)
+{
+    struct state_check s = {.x = x};
+
+    if (!x->ring || !x->ring->domain_state)
+        return;
+    do {
+        s.nr_gone = 0;
+        xs_htab_each(&x->domains, check_domain, &s);
+        for (unsigned int i = 0; i < s.nr_gone; i++)
+            domain_release(x, s.gone[i], NULL);
+    } while (s.nr_gone == 64);
+    if (s.fire)
+        xs_watch_fire_special(x, "@releaseDomain");
 }
 
 int xs_op_resume(struct xs_conn *c, const char *arg)

@@ -28,6 +28,7 @@ struct xs_opts {
     const char *pid_file;
     const char *log_file;
     const char *ring_dir;
+    const char *pvisor; /* --pvisor: the machine's run directory */
     bool daemonize;
     int log_fd;
 };
@@ -70,6 +71,10 @@ static void usage(FILE *f)
 "                           instead of deleting them\n"
 "  -O, --max-output BYTES   drop a connection whose unsent output exceeds\n"
 "                           this (default 16 MiB)\n"
+"      --pvisor RUNDIR      serve guest rings of the pvisor machine whose\n"
+"                           run directory is RUNDIR (foreign mappings and\n"
+"                           event channels through libpvctrl; @releaseDomain\n"
+"                           fires when the hypervisor reports a domain gone)\n"
 "      --ring-dir DIR       serve guest rings from files in DIR instead of a\n"
 "                           hypervisor (page-MFN files, datagram event\n"
 "                           channels; for tests, see docs/xenstore.md)\n"
@@ -221,6 +226,7 @@ static const struct option long_opts[] = {
     {"quota", 1, NULL, 'Q'},      {"quota-soft", 1, NULL, 'q'},
     {"timeout", 1, NULL, 'w'},    {"keep-orphans", 0, NULL, 'K'},
     {"max-output", 1, NULL, 'O'}, {"ring-dir", 1, NULL, 'R'},
+    {"pvisor", 1, NULL, 'P'},
     {"help", 0, NULL, 'H'},       {NULL, 0, NULL, 0}};
 
 int main(int argc, char **argv)
@@ -229,7 +235,7 @@ int main(int argc, char **argv)
     const char *quota_name[128] = {0};
     char *domain_sockets[16], *rundir = NULL, *sock = NULL, spec[64];
     unsigned int ndomsock = 0, i;
-    const struct xs_ring_backend *ring = NULL;
+    const struct xs_ring_backend *ring = NULL, *pvring = NULL;
     struct xs_daemon d;
     uv_loop_t loop;
     uv_signal_t sterm, sint;
@@ -299,6 +305,9 @@ int main(int argc, char **argv)
         case 'R':
             o.ring_dir = optarg;
             break;
+        case 'P':
+            o.pvisor = optarg;
+            break;
         case 'H':
         case 'h':
             usage(stdout);
@@ -358,11 +367,24 @@ int main(int argc, char **argv)
     for (i = 0; i < ndomsock; i++)
         if (parse_domain_socket(&d, domain_sockets[i]))
             goto out;
+    if (o.ring_dir && o.pvisor) {
+        fprintf(stderr, "xenstore-lite: --ring-dir and --pvisor exclude each "
+                        "other\n");
+        goto out;
+    }
     if (o.ring_dir) {
         ring = xs_ring_file_open(o.ring_dir);
         if (!ring || xs_daemon_set_ring_backend(&d, ring)) {
             fprintf(stderr, "xenstore-lite: cannot use ring dir %s: %s\n",
                     o.ring_dir, strerror(errno));
+            goto out;
+        }
+    }
+    if (o.pvisor) {
+        pvring = xs_ring_pvisor_open(o.pvisor, &err);
+        if (!pvring || (err = xs_daemon_set_ring_backend(&d, pvring))) {
+            fprintf(stderr, "xenstore-lite: cannot reach the pvisor machine "
+                            "in %s: %s\n", o.pvisor, strerror(-err));
             goto out;
         }
     }
@@ -410,6 +432,7 @@ out:
     }
     xs_daemon_free(&d); /* unmaps and unbinds through the backend */
     xs_ring_file_close(ring);
+    xs_ring_pvisor_close(pvring);
     uv_loop_close(&loop);
     if (o.log_fd >= 0)
         close(o.log_fd);

@@ -100,6 +100,8 @@ static int start_service(struct service *s)
     if (!strcmp(s->name, "xenstore-lite")) {
         argv[n++] = "--socket";
         argv[n++] = sock;
+        argv[n++] = "--pvisor"; /* guests' rings, through this daemon */
+        argv[n++] = linkd.opt.rundir;
     }
     argv[n] = NULL;
 

@@ -8,11 +8,15 @@
  * console log gets its own "--- domain ... shut down ---" line from
  * pvisor-consoled, which alone writes that file and so keeps it in order.)
  *
- * It watches the domain by polling its info every 50 ms: cheap for a
- * hypercall over the dom0 link, and it needs nothing but the link.
+ * It learns of shutdowns as xl does, from xenstore's @releaseDomain watch
+ * (xenstore-lite fires it on VIRQ_DOM_EXC), then asks the hypervisor; if
+ * xenstore cannot be reached it polls the domain's info every 50 ms, and
+ * even with the watch it looks once a second, so a restarted xenstore
+ * daemon never leaves it waiting.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -30,6 +34,7 @@
 #include "xsl.h"
 
 #define POLL_US 50000
+#define WATCH_TIMEOUT_MS 1000
 
 static const char *reason_name(unsigned int r)
 {
@@ -67,16 +72,46 @@ static void report(const char *fmt, ...)
     }
 }
 
+/* Waits for @releaseDomain (or the fallback timeout); polls without xs. */
+static void wait_for_news(struct xsl_handle *xs)
+{
+    struct pollfd p;
+    char *path, *token;
+    bool any = false;
+
+    if (!xs) {
+        usleep(POLL_US);
+        return;
+    }
+    while (xsl_read_watch(xs, false, &path, &token) == 0) {
+        free(path);
+        any = true;
+    }
+    if (any)
+        return;
+    p.fd = xsl_watch_fd(xs);
+    p.events = POLLIN;
+    if (poll(&p, 1, WATCH_TIMEOUT_MS) > 0)
+        while (xsl_read_watch(xs, false, &path, &token) == 0)
+            free(path);
+}
+
 int monitor_run(uint32_t domid, const char *config_path, char *const *extras,
                 int n_extras)
 {
     struct domain_config cfg;
+    struct xsl_handle *watch;
     struct pvctrl *xc;
 
     if (config_parse(config_path, extras, n_extras, &cfg))
         return 1;
     if (pvctrl_open(NULL, &xc))
         return 1;
+    watch = pvctl_xs_open();
+    if (watch && xsl_watch(watch, "@releaseDomain", "monitor")) {
+        xsl_close(watch);
+        watch = NULL;
+    }
     for (;;) {
         struct xen_domctl_getdomaininfo info;
         unsigned int reason;
@@ -91,7 +126,7 @@ int monitor_run(uint32_t domid, const char *config_path, char *const *extras,
             break;
         }
         if (!(info.flags & XEN_DOMINF_shutdown)) {
-            usleep(POLL_US);
+            wait_for_news(watch);
             continue;
         }
         reason = (info.flags >> XEN_DOMINF_shutdownshift) &
@@ -128,6 +163,8 @@ int monitor_run(uint32_t domid, const char *config_path, char *const *extras,
         domid = (uint32_t)rc;
         report("domain %s restarted as %u", cfg.name, domid);
     }
+    if (watch)
+        xsl_close(watch);
     pvctrl_close(xc);
     return 0;
 }
