@@ -8,6 +8,7 @@ XSL_DIR := xenstore-lite
 HOST_DIRS += xenstore-lite tests/unit/xenstore tests/integration/xenstore \
 	bench/xenstore
 HOST_CFLAGS_xenstore-lite := $(UV_CFLAGS) -I$(XSL_DIR) -I$(XSL_DIR)/include \
+	-Ihypervisor/include/public \
 	-Idom0-tools/include
 HOST_CFLAGS_tests/integration/xenstore := $(UV_CFLAGS) -I$(XSL_DIR) \
 	-I$(XSL_DIR)/include

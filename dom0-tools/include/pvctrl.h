@@ -28,6 +28,9 @@
 #include <xen/sysctl.h>
 #include <xen/xen.h>
 
+#include <pvisor/dom0link.h> /* struct pvlink_domstats */
+#include <pvisor/trace.h>    /* struct pvtrace_record */
+
 /* ------------------------------------------------------------ run dir */
 
 /*
@@ -174,5 +177,29 @@ int pvctrl_evtchn_alloc_unbound(struct pvctrl *xc, uint32_t domid,
 void *pvforeign_map(struct pvctrl *xc, uint32_t domid, const xen_pfn_t *mfns,
                     size_t n, int *errs, int *err);
 int pvforeign_unmap(struct pvctrl *xc, void *addr, size_t n);
+
+/* ------------------------------------------------------------ tracing */
+
+/*
+ * The hypervisor's trace buffers (public/pvisor/trace.h).  pvtrace_set
+ * chooses the classes recorded (PVTRACE_CLASS_*, 0: off) and the domain
+ * (PVTRACE_ALL_DOMAINS: every one); a reader maps every CPU's buffer and
+ * takes the records waiting in one.  Only one reader should consume at a
+ * time: reading advances the buffer.
+ */
+struct pvtrace_reader;
+
+int pvtrace_set(struct pvctrl *xc, uint32_t classes, uint32_t domid);
+int pvtrace_get(struct pvctrl *xc, uint32_t *classes, uint32_t *domid);
+int pvtrace_open(struct pvctrl *xc, struct pvtrace_reader **out);
+void pvtrace_close(struct pvtrace_reader *r);
+unsigned int pvtrace_nr_cpus(const struct pvtrace_reader *r);
+/* Up to max records of cpu's buffer into out; *lost: its drop count. */
+long pvtrace_read(struct pvtrace_reader *r, unsigned int cpu,
+                  struct pvtrace_record *out, size_t max, uint64_t *lost);
+
+/* A domain's counters since it was created (PVLINK_OP_DOMSTATS). */
+int pvctrl_domstats(struct pvctrl *xc, uint32_t domid,
+                    struct pvlink_domstats *out);
 
 #endif /* PVCTRL_H */

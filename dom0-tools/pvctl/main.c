@@ -107,6 +107,43 @@ const struct pvctl_cmd pvctl_cmds[] = {
      "Shows each domain's scheduler weight and cap, or sets them.  Domains\n"
      "share CPU time in proportion to their weights (default 256); a cap is\n"
      "the most CPU a domain may use, in percent of one CPU (0: none).\n"},
+    {"top", cmd_top, "show domains' CPU, memory, hypercall and event rates",
+     "Usage: pvctl top [-d SECONDS] [-n ITERATIONS] [-b]\n"
+     "\n"
+     "Like xentop: every domain's state, CPU use (percent of one CPU),\n"
+     "memory, vCPUs, and its hypercalls, event-channel sends and receives\n"
+     "and traps per second, from the hypervisor's per-domain counters.\n"
+     "\n"
+     "  -d, --delay S       seconds between updates (default 3)\n"
+     "  -n, --iterations N  stop after N updates\n"
+     "  -b, --batch         plain output, no screen clearing (the default\n"
+     "                      when stdout is not a terminal)\n"},
+    {"trace", cmd_trace, "record, report and export hypervisor traces",
+     "Usage: pvctl trace record [-d DOM] [-e CLASSES] [-o FILE] [--duration S]\n"
+     "                          [--force] [-- COMMAND...]\n"
+     "       pvctl trace report FILE [--json] [--sub-ops]\n"
+     "       pvctl trace export FILE --format perfetto [-o OUT.json]\n"
+     "       pvctl trace live [-d DOM] [--interval S] [--iterations N] [-b]\n"
+     "\n"
+     "record switches the hypervisor's trace buffers on and writes what they\n"
+     "hold to FILE (default pvisor.trace) until --duration seconds have\n"
+     "passed, COMMAND has exited, or Ctrl-C.  CLASSES is a comma-separated\n"
+     "list of hcall, evtchn, trap, ptwr, sched, domain, all (default all);\n"
+     "DOM a domain's name or id, or all (default).  Records the buffers\n"
+     "could not hold are counted as lost, never dropped silently.\n"
+     "\n"
+     "report prints, per domain and per hypercall, the count, total and mean\n"
+     "time and the 50th/90th/99th percentile latencies, sorted by total time,\n"
+     "and counts of the other events; --sub-ops splits hypercalls by their\n"
+     "sub-operation (sched_op(block)...), --json prints JSON.\n"
+     "\n"
+     "export writes Chrome's Trace Event JSON, which ui.perfetto.dev and\n"
+     "chrome://tracing open: a track per CPU (which vCPU ran), a track per\n"
+     "vCPU (its hypercalls as slices, traps, events), flows from each event\n"
+     "channel send to the delivery it caused.\n"
+     "\n"
+     "live shows hypercalls per second per domain, refreshed every interval\n"
+     "(default 1 s), like top.  Only one trace reader at a time.\n"},
     {"__monitor", cmd_monitor, NULL, ""},
     {NULL, NULL, NULL, NULL},
 };

@@ -45,5 +45,11 @@ int cmd_console(int argc, char **argv);
 int cmd_vcpu_list(int argc, char **argv);
 int cmd_sched_credit(int argc, char **argv);
 int cmd_monitor(int argc, char **argv);
+int cmd_trace(int argc, char **argv);
+int cmd_trace_record(int argc, char **argv);
+int cmd_trace_report(int argc, char **argv);
+int cmd_trace_export(int argc, char **argv);
+int cmd_trace_live(int argc, char **argv);
+int cmd_top(int argc, char **argv);
 
 #endif /* PVCTL_H */

@@ -36,6 +36,8 @@
 #include <pvisor/link_ring.h>
 #include <pvisor/foreign.h>
 #include <pvisor/tasklet.h>
+#include <pvisor/trace.h>
+#include <pvisor/guest_access.h>
 
 static unsigned long opt_link_arena = MiB(4);
 size_param("link_arena", opt_link_arena);
@@ -143,6 +145,29 @@ void dom0link_ready(void)
     doorbell->ring_host(PVLINK_BELL_READY);
 }
 
+/* PVLINK_OP_DOMSTATS: a domain's counters, summed over its vCPUs. */
+static long link_domstats(domid_t domid, uint64_t out)
+{
+    struct pvlink_domstats st = {0};
+    struct domain *d = get_domain_by_id(domid);
+
+    if (!d)
+        return -XEN_ESRCH;
+    for (unsigned int i = 0; i < d->max_vcpus; i++) {
+        const struct vcpu *v = d->vcpu[i];
+
+        if (!v)
+            continue;
+        st.hypercalls += READ_ONCE(v->stats.hypercalls);
+        st.events_sent += READ_ONCE(v->stats.events_sent);
+        st.traps += READ_ONCE(v->stats.traps);
+        st.ptwr += READ_ONCE(v->stats.ptwr);
+    }
+    st.events_received = READ_ONCE(d->events_received);
+    put_domain(d);
+    return copy_struct_to_guest(out, &st) ? -XEN_EFAULT : 0;
+}
+
 /* Runs one request as domain 0. */
 static int64_t link_execute(const struct pvlink_request *req, void *arg)
 {
@@ -157,10 +182,15 @@ static int64_t link_execute(const struct pvlink_request *req, void *arg)
         return -XEN_EFAULT;
     if (req->op == PVLINK_OP_CLOSE_SESSION)
         return (long)foreign_release_session(req->window_maddr);
+    if (req->op == PVLINK_OP_TRACE)
+        return trace_op(req->args[0], req->args[1], req->args[2]);
     link_vcpu->link_window_maddr = req->window_maddr;
     link_vcpu->link_window_size = req->window_size;
     ci->current_vcpu = link_vcpu;
-    rc = hypercall_dispatch(req->op, (const unsigned long *)req->args);
+    if (req->op == PVLINK_OP_DOMSTATS)
+        rc = link_domstats((domid_t)req->args[0], req->args[1]);
+    else
+        rc = hypercall_dispatch(req->op, (const unsigned long *)req->args);
     ci->current_vcpu = prev;
     if (rc < 0 && opt_link_debug)
         printk("dom0 link: %s(%#llx, %#llx, %#llx, %#llx) = %ld\n",

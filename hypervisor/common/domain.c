@@ -20,6 +20,7 @@
 #include <pvisor/lib.h>
 #include <pvisor/mm.h>
 #include <pvisor/sched.h>
+#include <pvisor/trace.h>
 #include <pvisor/schedule.h>
 #include <pvisor/smp.h>
 #include <pvisor/vcpu_time.h>
@@ -173,6 +174,9 @@ struct domain *domain_create(domid_t id, unsigned int flags,
         d->next_in_list = domain_list;
         domain_list = d;
         spin_unlock(&domlist_lock);
+        if (trace_on_domid(PVTRACE_CLASS_DOMAIN, id))
+            trace_record(PVTRACE_EV_DOM_CREATE, 0, id, TRACE_NO_VCPU,
+                         max_vcpus, 0, 0, 0, 0, 0);
     }
 
     if (!system) {
@@ -264,6 +268,9 @@ void domain_shutdown(struct domain *d, unsigned int reason)
     for (unsigned int i = 0; i < d->max_vcpus; i++)
         if (d->vcpu[i])
             vcpu_sleep_nosync(d->vcpu[i]);
+    if (trace_on_domid(PVTRACE_CLASS_DOMAIN, d->domain_id))
+        trace_record(PVTRACE_EV_DOM_SHUTDOWN, 0, d->domain_id, TRACE_NO_VCPU,
+                     reason, 0, 0, 0, 0, 0);
     printk("Domain %u shut down: reason %u (%s)\n", d->domain_id, reason,
            reason == SHUTDOWN_poweroff ? "poweroff"
            : reason == SHUTDOWN_reboot ? "reboot"
@@ -335,6 +342,9 @@ void domain_page_freed(struct domain *d)
     }
     spin_unlock(&domlist_lock);
     if (gone) {
+        if (trace_on_domid(PVTRACE_CLASS_DOMAIN, d->domain_id))
+            trace_record(PVTRACE_EV_DOM_DESTROY, 0, d->domain_id,
+                         TRACE_NO_VCPU, 0, 0, 0, 0, 0, 0);
         printk("Domain %u destroyed\n", d->domain_id);
         put_domain(d);
     }

@@ -23,6 +23,7 @@
 #include <pvisor/hypercall.h>
 #include <pvisor/lib.h>
 #include <pvisor/link.h>
+#include <pvisor/trace.h>
 #include <pvisor/schedule.h>
 #include <pvisor/smp.h>
 #include <pvisor/softirq.h>
@@ -184,6 +185,10 @@ static void evtchn_set_pending(struct domain *d, evtchn_port_t port,
     shared_info_t *s = d->shared_info;
     unsigned int word = port / BITS_PER_XEN_ULONG;
 
+    __atomic_fetch_add(&d->events_received, 1, __ATOMIC_RELAXED);
+    if (trace_on_domid(PVTRACE_CLASS_EVTCHN, d->domain_id))
+        trace_record(PVTRACE_EV_EVTCHN_PENDING, 0, d->domain_id,
+                     (uint16_t)v->vcpu_id, port, 0, 0, 0, 0, 0);
     if (d == dom0) {
         dom0_set_pending(s, port);
         return;
@@ -517,6 +522,18 @@ static long evtchn_send(struct domain *ld, evtchn_port_t lport)
         spin_unlock_irqrestore(&ld->event_lock, flags);
         return -XEN_EINVAL;
     }
+    if (current->domain == ld)
+        current->stats.events_sent++;
+    if (trace_on_domid(PVTRACE_CLASS_EVTCHN, ld->domain_id))
+        trace_record(PVTRACE_EV_EVTCHN_SEND, 0, ld->domain_id,
+                     (uint16_t)current->vcpu_id, lport,
+                     lchn->state == ECS_INTERDOMAIN
+                         ? lchn->u.interdomain.remote_dom
+                         : ld->domain_id,
+                     lchn->state == ECS_INTERDOMAIN
+                         ? lchn->u.interdomain.remote_port
+                         : lport,
+                     0, 0, 0);
     switch (lchn->state) {
     case ECS_INTERDOMAIN: {
         domid_t rid = lchn->u.interdomain.remote_dom;

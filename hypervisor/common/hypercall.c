@@ -15,6 +15,8 @@
 #include <pvisor/lib.h>
 #include <pvisor/sched.h>
 #include <pvisor/softirq.h>
+#include <pvisor/trace.h>
+#include <asm/processor.h>
 #include <pvisor/vcpu_time.h>
 #include <xen/errno.h>
 #include <xen/xen.h>
@@ -73,18 +75,8 @@ const char *hypercall_name(unsigned long op)
     return "unknown";
 }
 
-long hypercall_dispatch(unsigned long op, const unsigned long a[5])
+static long call(const struct hypercall_entry *e, const unsigned long a[5])
 {
-    const struct hypercall_entry *e;
-    struct vcpu *v = current;
-
-    if (op >= ARRAY_SIZE(hypercall_table) || !hypercall_table[op].fn)
-        return -XEN_ENOSYS;
-    e = &hypercall_table[op];
-    if (e->priv == HC_PRIV && !v->domain->is_privileged)
-        return -XEN_EPERM;
-    if (e->priv == HC_PV && is_link_vcpu(v))
-        return -XEN_ENOSYS; /* dom0 has no vCPU in the machine */
     switch (e->nargs) {
     case 0:
         return e->fn();
@@ -99,6 +91,33 @@ long hypercall_dispatch(unsigned long op, const unsigned long a[5])
     default:
         return e->fn(a[0], a[1], a[2], a[3], a[4]);
     }
+}
+
+long hypercall_dispatch(unsigned long op, const unsigned long a[5])
+{
+    const struct hypercall_entry *e;
+    struct vcpu *v = current;
+
+    if (op >= ARRAY_SIZE(hypercall_table) || !hypercall_table[op].fn)
+        return -XEN_ENOSYS;
+    e = &hypercall_table[op];
+    if (e->priv == HC_PRIV && !v->domain->is_privileged)
+        return -XEN_EPERM;
+    if (e->priv == HC_PV && is_link_vcpu(v))
+        return -XEN_ENOSYS; /* dom0 has no vCPU in the machine */
+    v->stats.hypercalls++;
+    if (trace_on_domid(PVTRACE_CLASS_HCALL, v->domain->domain_id)) {
+        uint64_t t0 = rdtsc();
+        uint8_t nested = v->mc_flags & MCSF_in_multicall ? PVTRACE_F_NESTED
+                                                          : 0;
+        long rc = call(e, a);
+
+        trace_record(PVTRACE_EV_HCALL, nested, v->domain->domain_id,
+                     (uint16_t)v->vcpu_id, op, a[0], a[1], a[2],
+                     (uint64_t)rc, t0);
+        return rc;
+    }
+    return call(e, a);
 }
 
 /*

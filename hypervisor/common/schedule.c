@@ -27,6 +27,7 @@
 #include <pvisor/smp.h>
 #include <pvisor/softirq.h>
 #include <pvisor/tasklet.h>
+#include <pvisor/trace.h>
 
 struct sched_pcpu {
     spinlock_t lock;
@@ -163,6 +164,9 @@ void vcpu_wake(struct vcpu *v)
         sched_runq_insert(&sp->runq, e,
                           v->runstate.state != RUNSTATE_runnable);
         runstate_change(v, RUNSTATE_runnable, NOW());
+        if (trace_on_domid(PVTRACE_CLASS_SCHED, v->domain->domain_id))
+            trace_record(PVTRACE_EV_SCHED_WAKE, 0, v->domain->domain_id,
+                         (uint16_t)v->vcpu_id, cpu, 0, 0, 0, 0, 0);
         /*
          * Reschedule now if the CPU is idle, if e should preempt, or if
          * the queue was empty: then the running vCPU was alone and has
@@ -221,11 +225,15 @@ void vcpu_block(void)
 
     __atomic_fetch_or(&v->pause_flags, 1UL << VPF_blocked, __ATOMIC_SEQ_CST);
     /* An event that arrived meanwhile cancels the block. */
-    if (local_events_need_delivery(v))
+    if (local_events_need_delivery(v)) {
         __atomic_fetch_and(&v->pause_flags, ~(1UL << VPF_blocked),
                            __ATOMIC_SEQ_CST);
-    else
+    } else {
+        if (trace_on_domid(PVTRACE_CLASS_SCHED, v->domain->domain_id))
+            trace_record(PVTRACE_EV_SCHED_BLOCK, 0, v->domain->domain_id,
+                         (uint16_t)v->vcpu_id, 0, 0, 0, 0, 0, 0);
         raise_softirq(SCHEDULE_SOFTIRQ);
+    }
 }
 
 void vcpu_unblock(struct vcpu *v)
@@ -369,6 +377,15 @@ static void schedule(void)
     next->processor = cpu;
     __atomic_store_n(&next->is_running, true, __ATOMIC_RELEASE);
     spin_unlock_irqrestore(&sp->lock, flags);
+    if (unlikely(READ_ONCE(trace_classes) & PVTRACE_CLASS_SCHED) &&
+        (trace_on_domid(PVTRACE_CLASS_SCHED, prev->domain->domain_id) ||
+         trace_on_domid(PVTRACE_CLASS_SCHED, next->domain->domain_id)))
+        trace_record(PVTRACE_EV_SCHED_SWITCH, 0, prev->domain->domain_id,
+                     is_idle_vcpu(prev) ? TRACE_NO_VCPU
+                                        : (uint16_t)prev->vcpu_id,
+                     next->domain->domain_id,
+                     is_idle_vcpu(next) ? TRACE_NO_VCPU : next->vcpu_id, 0, 0,
+                     0, 0);
     context_switch(prev, next);
 }
 

@@ -66,6 +66,12 @@ struct vcpu {
     evtchn_port_t poll_ports[128];
     evtchn_port_t virq_to_evtchn[NR_VIRQS];
 
+    /* Counters for pvctl top (PVLINK_OP_DOMSTATS); only this vCPU's CPU
+     * writes them, so plain increments do, and readers sum them. */
+    struct {
+        uint64_t hypercalls, events_sent, traps, ptwr;
+    } stats;
+
     /* Multicall state: a sub-call's continuation lands here, not in regs. */
     unsigned int mc_flags;        /* MCSF_* */
     unsigned long mc_args[5];
@@ -120,6 +126,9 @@ struct domain {
 
     uint32_t sched_weight;
     uint32_t sched_cap;
+
+    /* Ports of this domain made pending (any CPU): atomic increments. */
+    uint64_t events_received;
 
     struct arch_domain arch;
 

@@ -27,6 +27,7 @@
 #include <pvisor/schedule.h>
 #include <pvisor/smp.h>
 #include <pvisor/softirq.h>
+#include <pvisor/trace.h>
 #include <xen/callback.h>
 
 extern char lstar_enter[], cstar_enter[];
@@ -151,6 +152,12 @@ bool pv_inject_trap(struct vcpu *v, unsigned int vector, bool has_error,
 {
     const struct trap_info *ti = &v->arch.trap_ctxt[vector];
 
+    v->stats.traps++;
+    if (trace_on_domid(PVTRACE_CLASS_TRAP, v->domain->domain_id))
+        trace_record(PVTRACE_EV_TRAP, 0, v->domain->domain_id,
+                     (uint16_t)v->vcpu_id, vector, error_code,
+                     guest_regs()->rip,
+                     vector == TRAP_page_fault ? v->arch.cr2 : 0, 0, 0);
     if (!ti->address) {
         domain_crash(v->domain, "unhandled %s (vector %u) with no trap "
                      "handler", trap_name(vector), vector);
@@ -328,6 +335,9 @@ void pv_exit_to_guest(void)
         }
         if (local_events_need_delivery(v) && v->arch.event_callback.eip) {
             local_irq_enable();
+            if (trace_on_domid(PVTRACE_CLASS_EVTCHN, v->domain->domain_id))
+                trace_record(PVTRACE_EV_EVTCHN_UPCALL, 0, v->domain->domain_id,
+                             (uint16_t)v->vcpu_id, 0, 0, 0, 0, 0, 0);
             create_bounce_frame(v, v->arch.event_callback.eip, false, 0, true,
                                 NULL, 0);
             continue;

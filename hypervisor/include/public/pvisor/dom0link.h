@@ -71,6 +71,24 @@
  *                            mappings); returns how many were released.
  */
 #define PVLINK_OP_CLOSE_SESSION 0x10000
+/*
+ *   PVLINK_OP_TRACE          tracing control (public/pvisor/trace.h):
+ *                            args[0] = PVTRACE_OP_*, then its operands.
+ *   PVLINK_OP_DOMSTATS       args[0] = domid, args[1] = address of a
+ *                            struct pvlink_domstats in the window: the
+ *                            domain's counters (what `pvctl top` shows).
+ */
+#define PVLINK_OP_TRACE 0x10001
+#define PVLINK_OP_DOMSTATS 0x10002
+
+/* Counts since the domain was created, summed over its vCPUs. */
+struct pvlink_domstats {
+    uint64_t hypercalls;
+    uint64_t events_sent;     /* EVTCHNOP_send */
+    uint64_t events_received; /* ports that became pending */
+    uint64_t traps;           /* exceptions bounced to it */
+    uint64_t ptwr;            /* page-table writes emulated */
+};
 
 /* Doorbell bytes from the hypervisor. */
 #define PVLINK_BELL_READY 'B'    /* boot finished, header is valid */
@@ -140,6 +158,7 @@ DEFINE_RING_TYPES(pvlink, struct pvlink_request, struct pvlink_response);
 #define PVLINK_STATIC_ASSERT(c) _Static_assert(c, #c)
 PVLINK_STATIC_ASSERT(sizeof(struct pvlink_request) == 72);
 PVLINK_STATIC_ASSERT(sizeof(struct pvlink_response) == 16);
+PVLINK_STATIC_ASSERT(sizeof(struct pvlink_domstats) == 40);
 PVLINK_STATIC_ASSERT(sizeof(struct pvlink_header) == 56 + 16 * 8 + 16);
 
 #endif /* PVISOR_PUBLIC_DOM0LINK_H */
