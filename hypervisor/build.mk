@@ -100,3 +100,9 @@ $(eval $(call unit_test,hv_sched_policy,$(HV_UT)/test_sched_policy.c \
 	hypervisor/common/sched_policy.c,,$(HV_TEST_CFLAGS)))
 $(eval $(call unit_test,hv_cpuid,$(HV_UT)/test_cpuid.c \
 	hypervisor/arch/x86_64/pv/cpuid.c,,-I$(HV_UT)/cpuid-include $(HV_TEST_CFLAGS)))
+$(eval $(call unit_test,hv_ptwr_insn,$(HV_UT)/test_ptwr_insn.c \
+	$(HV_UT)/ptwr_insn_cases.S hypervisor/arch/x86_64/pv/ptwr_insn.c,, \
+	$(HV_TEST_CFLAGS)))
+$(eval $(call fuzz_target,ptwr-insn,tests/fuzz/ptwr/fuzz_ptwr_insn.c \
+	hypervisor/arch/x86_64/pv/ptwr_insn.c,, \
+	$(HV_TEST_CFLAGS),tests/fuzz/ptwr/corpus))

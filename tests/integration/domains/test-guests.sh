@@ -4,7 +4,8 @@
 # Every test guest (guests/tests/*.cfg), one after another on one machine:
 # each prints TAP on its console and must pass every planned test; the
 # sched-* variants must end with their own shutdown reason and the crash
-# guests must be crashed (destroyed, or preserved for on_crash=preserve).
+# guests must be crashed (destroyed, or preserved for on_crash=preserve),
+# ptwr-unhandled with a reason that names the instruction it used.
 . "$(dirname "$0")/../../lib/tap.sh"
 . "$(dirname "$0")/../../lib/domains.sh"
 cfgs=("$GUESTS"/tests/*.cfg)
@@ -18,8 +19,13 @@ for cfg in "${cfgs[@]}"; do
     log=$(console_log "$name")
     case $name in
     test-sched-*) want="shut down: ${name#test-sched-}" ;;
-    test-crash*) want="shut down: crash" ;;
+    test-crash* | test-ptwr-unhandled) want="shut down: crash" ;;
     *) want="shut down: poweroff" ;;
+    esac
+    # What the hypervisor's reason must say when it crashes the guest.
+    case $name in
+    test-ptwr-unhandled) why="ptwr: .* bytes f3 48 ab" ;; # rep stosq
+    *) why= ;;
     esac
     if ! out=$("$PVCTL" create "$cfg" 2>&1); then
         not_ok "$name: pvctl create"
@@ -35,8 +41,8 @@ for cfg in "${cfgs[@]}"; do
     # The end lines follow the guest's last output (pvisor-consoled).
     ends=$(grep -E "^--- domain $name " "$log" | tr '\n' ' ')
     case $name in
-    test-crash*)
-        if tap_passed "$log" && grep -q "crashed: " <<<"$ends" &&
+    test-crash* | test-ptwr-unhandled)
+        if tap_passed "$log" && grep -qE -- "crashed: $why" <<<"$ends" &&
             grep -q "$want" <<<"$ends"; then
             ok "$name: crashed as it should ($(tap_summary "$log"))"
         else

@@ -400,3 +400,31 @@ void pv_mm_relinquish(struct domain *d)
         page_release_allocation(pg);
     }
 }
+
+/* ------------------------------------------------ writable page tables */
+
+/*
+ * The store of the writable-page-table emulation (ro_page_fault.c):
+ * validates nval as an entry of the L1 table l1 exactly as mmu_update
+ * would, then installs it in slot only if the slot still holds expect (the
+ * processor sets A and D bits in live entries without any lock).  Returns
+ * 0, the validation error (nothing changed) or -XEN_EAGAIN (the entry
+ * changed; nothing changed).  mm_lock held.
+ */
+int pv_l1e_cmpxchg(struct domain *d, struct page_info *l1, unsigned int slot,
+                   pte_t expect, pte_t nval)
+{
+    unsigned long self = page_to_mfn(l1);
+    pte_t *pe = (pte_t *)mfn_to_virt(self) + slot;
+    int rc = get_page_from_entry(d, &nval, 1, self);
+
+    if (rc)
+        return rc;
+    if (!__atomic_compare_exchange_n(pe, &expect, nval, false,
+                                     __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+        put_page_from_entry(nval, 1, self);
+        return -XEN_EAGAIN;
+    }
+    put_page_from_entry(expect, 1, self);
+    return 0;
+}

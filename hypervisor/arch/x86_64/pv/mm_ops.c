@@ -448,14 +448,19 @@ long do_mmuext_op(unsigned long uops, unsigned long count_arg,
 /* The L1 table mapping va in v's kernel page tables, or NULL. */
 static struct page_info *guest_l1_for(struct vcpu *v, unsigned long va);
 
-unsigned long pv_guest_va_to_mfn(struct vcpu *v, unsigned long va)
+pte_t pv_guest_kernel_l1e(struct vcpu *v, unsigned long va)
 {
     struct page_info *l1 = guest_l1_for(v, va);
-    pte_t e;
 
     if (!l1)
         return 0;
-    e = ((pte_t *)mfn_to_virt(page_to_mfn(l1)))[l1_index(va)];
+    return READ_ONCE(((pte_t *)mfn_to_virt(page_to_mfn(l1)))[l1_index(va)]);
+}
+
+unsigned long pv_guest_va_to_mfn(struct vcpu *v, unsigned long va)
+{
+    pte_t e = pv_guest_kernel_l1e(v, va);
+
     if (!(e & PTE_P))
         return 0;
     return (e & PTE_ADDR_MASK) >> PAGE_SHIFT;

@@ -259,13 +259,17 @@ void do_guest_trap(struct cpu_user_regs *regs)
 {
     struct vcpu *v = current;
     unsigned int vec = regs->entry_vector;
+    /* Before interrupts: a fault in an interrupt handler would change it. */
+    unsigned long cr2 = vec == TRAP_page_fault ? read_cr2() : 0;
 
     local_irq_enable();
     switch (vec) {
     case TRAP_page_fault: {
-        unsigned long cr2 = read_cr2();
         uint32_t ec = regs->error_code;
 
+        /* A write to one of its L1 tables (ro_page_fault.c). */
+        if (pv_ro_page_fault(v, regs, cr2))
+            return;
         /* The guest kernel runs at CPL 3: report kernel-mode faults as
          * supervisor accesses, as Xen does. */
         if (v->arch.kernel_mode)

@@ -37,14 +37,24 @@
 #define MSR_SHADOW_GS_BASE 0xc0000102
 #define MSR_APIC_BASE 0x1b
 
+#define X86_EFLAGS_CF (_AC(1, UL) << 0)
+#define X86_EFLAGS_PF (_AC(1, UL) << 2)
+#define X86_EFLAGS_AF (_AC(1, UL) << 4)
+#define X86_EFLAGS_ZF (_AC(1, UL) << 6)
+#define X86_EFLAGS_SF (_AC(1, UL) << 7)
 #define X86_EFLAGS_TF (_AC(1, UL) << 8)
 #define X86_EFLAGS_IF (_AC(1, UL) << 9)
 #define X86_EFLAGS_DF (_AC(1, UL) << 10)
+#define X86_EFLAGS_OF (_AC(1, UL) << 11)
 #define X86_EFLAGS_IOPL_MASK (_AC(3, UL) << 12)
 #define X86_EFLAGS_NT (_AC(1, UL) << 14)
 #define X86_EFLAGS_RF (_AC(1, UL) << 16)
 #define X86_EFLAGS_VM (_AC(1, UL) << 17)
 #define X86_EFLAGS_AC (_AC(1, UL) << 18)
+/* The status flags arithmetic instructions set. */
+#define X86_EFLAGS_ARITH_MASK                                                  \
+    (X86_EFLAGS_CF | X86_EFLAGS_PF | X86_EFLAGS_AF | X86_EFLAGS_ZF |           \
+     X86_EFLAGS_SF | X86_EFLAGS_OF)
 
 #ifndef __ASSEMBLY__
 #include <pvisor/types.h>

@@ -51,6 +51,9 @@ static inline bool is_pt_type(uint32_t type)
 /* Updates one entry of a validated table; mm_lock held. */
 int mod_pt_entry(struct domain *d, struct page_info *table, unsigned int slot,
                  pte_t nval, bool preserve_ad);
+/* Replaces an L1 entry that still holds expect with nval; mm_lock held. */
+int pv_l1e_cmpxchg(struct domain *d, struct page_info *l1, unsigned int slot,
+                   pte_t expect, pte_t nval);
 /* Pins or unpins a table for d (possibly a foreign one for dom0). */
 int pv_pin_table(struct domain *d, unsigned long mfn, unsigned int level);
 int pv_unpin_table(struct domain *d, unsigned long mfn);
@@ -59,6 +62,8 @@ int pv_set_guest_table(struct vcpu *v, unsigned long mfn, bool user);
 void pv_drop_guest_tables(struct vcpu *v);
 /* The frame mapped at va in v's kernel page tables, or 0. */
 unsigned long pv_guest_va_to_mfn(struct vcpu *v, unsigned long va);
+/* The L1 entry mapping va in v's kernel page tables, or 0. */
+pte_t pv_guest_kernel_l1e(struct vcpu *v, unsigned long va);
 /* Drops every type and pin held by d's frames (teardown). */
 void pv_mm_relinquish(struct domain *d);
 /* Checks the 512 descriptors of a frame about to become a GDT/LDT page. */

@@ -6,6 +6,13 @@
 #include <pvisor/types.h>
 #include <xen/xen.h>
 
+/* The #PF error code. */
+#define PFEC_page_present (1U << 0)
+#define PFEC_write_access (1U << 1)
+#define PFEC_user_mode (1U << 2)
+#define PFEC_reserved_bit (1U << 3)
+#define PFEC_insn_fetch (1U << 4)
+
 typedef void (*irq_handler_fn)(struct cpu_user_regs *regs);
 
 void set_irq_handler(unsigned int vector, irq_handler_fn fn);
