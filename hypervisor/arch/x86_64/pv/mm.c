@@ -210,10 +210,17 @@ void put_page_and_type(struct page_info *pg)
 
 /* ------------------------------------------------------ validation */
 
+/* The first 1 MiB is I/O memory to Xen whatever the memory map says. */
+#define LOW_IO_FRAMES 0x100
+
 /*
  * Takes the references a present entry needs and applies Xen's
  * adjustments to it in place (the guest sees them when it reads its
- * table).  Returns -XEN_EINVAL for anything not allowed.
+ * table).  Returns Xen's error for anything not allowed: -XEN_EINVAL,
+ * and for L1 entries (get_page_from_l1e) -XEN_EPERM for I/O memory a
+ * domain without I/O rights may not map (frames beyond RAM or in the
+ * first 1 MiB; the all-ones frame is -XEN_EINVAL) and -XEN_EBUSY for a
+ * frame that is not the domain's or cannot be mapped writable.
  */
 static int get_page_from_entry(struct domain *d, pte_t *pe, unsigned int level,
                                unsigned long self_mfn)
@@ -227,23 +234,30 @@ static int get_page_from_entry(struct domain *d, pte_t *pe, unsigned int level,
         return 0;
     if (e & ~(PTE_ADDR_MASK | (level == 1 ? L1_ALLOWED_FLAGS
                                           : LX_ALLOWED_FLAGS)))
-        return -XEN_EINVAL; /* PSE above L1, reserved bits */
-    if (!d || !mfn_valid(mfn))
+        return -XEN_EINVAL; /* PSE above L1, cache attributes, reserved */
+    if (!d)
         return -XEN_EINVAL;
-    pg = mfn_to_page(mfn);
 
     if (level == 1) {
+        if (!mfn_valid(mfn) || mfn < LOW_IO_FRAMES)
+            return mfn == PTE_ADDR_MASK >> PAGE_SHIFT ? -XEN_EINVAL
+                                                      : -XEN_EPERM;
+        pg = mfn_to_page(mfn);
         if (!get_page(pg, d))
-            return -XEN_EINVAL;
+            return -XEN_EBUSY;
         if ((e & PTE_W) && get_page_type(pg, PGT_writable)) {
             put_page(pg);
-            return -XEN_EINVAL;
+            return -XEN_EBUSY;
         }
         if (!(e & PTE_U))
             e |= PTE_U | PTE_GUEST_KERNEL;
         *pe = e;
         return 0;
     }
+
+    if (!mfn_valid(mfn))
+        return -XEN_EINVAL;
+    pg = mfn_to_page(mfn);
 
     /* A table that maps itself: read-only, and holding no references. */
     if (mfn == self_mfn) {
