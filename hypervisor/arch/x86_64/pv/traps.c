@@ -259,6 +259,10 @@ void do_guest_trap(struct cpu_user_regs *regs)
         unsigned long cr2 = read_cr2();
         uint32_t ec = regs->error_code;
 
+        /* A descriptor in the LDT window (Xen's handle_ldt_mapping_fault). */
+        if (pv_ldt_page_fault(v, &cr2))
+            return;
+
         /* The guest kernel runs at CPL 3: report kernel-mode faults as
          * supervisor accesses, as Xen does. */
         if (v->arch.kernel_mode)

@@ -24,6 +24,12 @@ void arch_get_vcpu_context(struct vcpu *v, struct vcpu_guest_context *c);
 int pv_set_gdt(struct vcpu *v, const unsigned long *frames, unsigned int ents);
 void pv_destroy_gdt(struct vcpu *v);
 int pv_set_ldt(struct vcpu *v, unsigned long base, unsigned int ents);
+/*
+ * A page fault from guest mode at *cr2: if it is in v's LDT window, maps
+ * the LDT page (true: retry) or rewrites *cr2 to the guest's LDT address
+ * for the #PF the guest gets (false, as for any other fault).
+ */
+bool pv_ldt_page_fault(struct vcpu *v, unsigned long *cr2);
 void pv_load_descriptor_tables(struct vcpu *v);
 long do_set_gdt(unsigned long frame_list, unsigned long entries);
 long do_update_descriptor(unsigned long maddr, unsigned long desc);
