@@ -18,6 +18,8 @@
  *               4; 0 for none, as the host-side ABI model pvemu needs)
  *   bench=N     after the self-test, time N null hypercalls (xen_version)
  *               and print the median round trip (bench/guests uses it)
+ *   bench_mmu=R after the self-test, time mmu_update and pinning, R
+ *               repetitions of each (bench_mmu.c; bench/domains/mmu.sh)
  *   linger=S    stay up S seconds after the self-test (blocked on a timer)
  */
 #include "events.h"
@@ -335,6 +337,8 @@ int guest_main(void)
         printf("hello: self-test passed (%u checks)\n", checks);
     if (cmdline_value("bench", line, sizeof(line)))
         bench_hypercalls(cmdline_ulong("bench", 100000));
+    if (cmdline_value("bench_mmu", line, sizeof(line)))
+        bench_mmu(cmdline_ulong("bench_mmu", 20));
     linger = cmdline_ulong("linger", 0);
     if (linger) {
         printf("hello: lingering %lu s\n", linger);
