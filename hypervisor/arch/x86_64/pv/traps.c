@@ -303,6 +303,38 @@ void do_guest_trap(struct cpu_user_regs *regs)
     }
 }
 
+/*
+ * The iretq back to the guest faulted on the frame it was returning to,
+ * whose selectors the guest chose with the iret hypercall: as Xen's
+ * pre-exception fixup does, the fault is the guest's own, taken at that
+ * frame (a #PF in the LDT window first tries to map the LDT page).  The
+ * guest's registers were restored when iretq faulted, so regs holds them;
+ * its frame from rip up is untouched.
+ */
+void pv_iret_fault(const struct cpu_user_regs *regs)
+{
+    struct vcpu *v = current;
+    struct cpu_user_regs *g = guest_regs(), live = *regs; /* may overlap */
+    unsigned int vec = regs->entry_vector;
+    uint32_t ec = regs->error_code;
+
+    memcpy(g, &live, offsetof(struct cpu_user_regs, error_code));
+    g->entry_vector = vec;
+    local_irq_enable();
+    if (vec == TRAP_page_fault) {
+        unsigned long cr2 = read_cr2();
+
+        if (!pv_ldt_page_fault(v, &cr2)) {
+            v->arch.cr2 = cr2;
+            v->vcpu_info->arch.cr2 = cr2;
+            pv_inject_trap(v, vec, true, v->arch.kernel_mode ? ec & ~4U : ec);
+        }
+    } else {
+        pv_inject_trap(v, vec, (TRAP_HAS_ERRCODE_MASK >> vec) & 1, ec);
+    }
+    return_to_guest();
+}
+
 /* ------------------------------------------------------ exit path */
 
 /*

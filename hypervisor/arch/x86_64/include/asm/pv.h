@@ -39,6 +39,9 @@ void pv_exit_to_guest(void);
 void return_to_guest(void) __noreturn;
 void reset_stack_and_jump_idle(void) __noreturn;
 void pv_toggle_guest_mode(struct vcpu *v);
+/* The iretq of return_to_guest, and what a fault there becomes. */
+extern const char return_to_guest_iretq[];
+void pv_iret_fault(const struct cpu_user_regs *regs) __noreturn;
 /* Bounces vector into the guest through its trap table; false: crashed. */
 bool pv_inject_trap(struct vcpu *v, unsigned int vector, bool has_error,
                     uint32_t error_code);
