@@ -16,7 +16,9 @@
  *    mapping of a frame that is a page table -EBUSY ("could_not_pin");
  *  - get_page_from_l2e/l3e/l4e: PSE/PS -EINVAL; a target that is not a
  *    table of the level below -EINVAL unless it is a read-only "linear"
- *    entry (get_lN_linear_pagetable; writable ones are refused);
+ *    entry (get_lN_linear_pagetable; writable ones are refused, and they
+ *    go one level deep: a table holding linear entries may not be the
+ *    target of one, nor a target hold any);
  *  - mod_l4_entry: the hypervisor's slots 256-271 -EINVAL;
  *  - do_mmu_update: a table frame the caller does not own -EINVAL,
  *    MMU_MACHPHYS_UPDATE of a foreign frame -EINVAL, foreigndom naming
@@ -265,6 +267,39 @@ static void attack_own_tables(void)
         rc = HYPERVISOR_mmuext_op(&op, 1, NULL, SELF);
         tap_eq(rc, -XEN_EINVAL, "MMUEXT_CLEAR_PAGE of our L1");
     }
+}
+
+/* Linear entries one level deep: no chains, no cycles. */
+static void attack_linear_chain(void)
+{
+    unsigned long t[4]; /* A, B, C, D: L2 tables */
+    xen_pfn_t m[4];
+    long rc = 0;
+
+    for (unsigned int i = 0; i < 4; i++) {
+        t[i] = mm_alloc_page();
+        m[i] = virt_to_mfn(t[i]);
+    }
+    ((uint64_t *)t[0])[0] = ((uint64_t)m[1] << PAGE_SHIFT) | PTE_RO_TABLE;
+    ((uint64_t *)t[2])[0] = ((uint64_t)m[0] << PAGE_SHIFT) | PTE_RO_TABLE;
+    for (unsigned int i = 0; i < 4; i++)
+        rc = rc ?: pt_map_ro(t[i]);
+    rc = rc ?: pt_pin(m[1], 2) ?: pt_pin(m[3], 2);
+    rc = rc ?: 0x100 + pt_pin(m[0], 2);
+    tap_eq(rc, 0x100, "pin L2 A holding a read-only linear entry to L2 B");
+    rc = pt_pin(m[2], 2);
+    tap_eq(rc, -XEN_EINVAL, "linear chain: pin L2 C whose entry targets A");
+    rc = mmu1(pt_maddr(m[1], 1), ((uint64_t)m[3] << PAGE_SHIFT) | PTE_RO_TABLE,
+              SELF);
+    tap_eq(rc, -XEN_EINVAL, "linear chain: B, a target, gets an entry to D");
+    rc = mmu1(pt_maddr(m[1], 1), ((uint64_t)m[0] << PAGE_SHIFT) | PTE_RO_TABLE,
+              SELF);
+    tap_eq(rc, -XEN_EINVAL, "linear cycle: B gets an entry back to A");
+    mmu1(pt_maddr(m[1], 1), 0, SELF); /* in case either was accepted */
+    rc = pt_unpin(m[0]) ?: pt_unpin(m[1]) ?: pt_unpin(m[3]);
+    for (unsigned int i = 0; i < 4; i++)
+        rc = rc ?: pt_map_rw(t[i]);
+    tap_eq(rc, 0, "... A, B, D unpinned, all four writable again");
 }
 
 static void attack_flags(void)
@@ -589,6 +624,7 @@ int guest_main(void)
     attack_foreign(victim, vname, max_page);
     attack_hypervisor();
     attack_flags();
+    attack_linear_chain();
     attack_pins();
     attack_freed_frame();
     attack_ldt();
