@@ -308,8 +308,9 @@ static int get_page_from_entry(struct domain *d, pte_t *pe, unsigned int level,
      * one level deep only.
      */
     x = __atomic_load_n(&pg->type_info, __ATOMIC_ACQUIRE);
-    if ((e & PTE_W) || !inc_linear_entries(mfn_to_page(self_mfn))) {
-        put_page(pg);
+    if ((e & PTE_W) || (x & PGT_type_mask) != PGT_for_level(level) ||
+        !(x & PGT_validated) || !inc_linear_entries(mfn_to_page(self_mfn))) {
+        put_page(pg); /* only tables' linear counts are ever touched */
         return -XEN_EINVAL;
     }
     if (!inc_linear_uses(pg)) {
