@@ -9,14 +9,21 @@
  *
  * Every hypercall here goes through the hypercall page the builder filled
  * (ELF note XEN_ELFNOTE_HYPERCALL_PAGE); one check also makes the same
- * call with a raw `syscall` and compares the answers.
+ * call with a raw `syscall` and compares the answers.  The self-test ends
+ * with user processes, each on page tables the guest builds and pins
+ * itself, switched on timer ticks, then torn down (proc.c).
  *
  * Command-line options (cmdline = "..." in its config):
+ *   procs=N     run N user processes in the self-test (default 2, at most
+ *               4; 0 for none, as the host-side ABI model pvemu needs)
  *   bench=N     after the self-test, time N null hypercalls (xen_version)
  *               and print the median round trip (bench/guests uses it)
+ *   bench_mmu=R after the self-test, time mmu_update and pinning, R
+ *               repetitions of each (bench_mmu.c; bench/domains/mmu.sh)
  *   linger=S    stay up S seconds after the self-test (blocked on a timer)
  */
 #include "events.h"
+#include "hello.h"
 #include "hypercall.h"
 #include "mm.h"
 #include "timekeeping.h"
@@ -26,10 +33,7 @@
 
 static unsigned int checks, failures;
 
-static void check(bool ok, const char *what, const char *fmt, ...)
-    __printf(3, 4);
-
-static void check(bool ok, const char *what, const char *fmt, ...)
+void check(bool ok, const char *what, const char *fmt, ...)
 {
     char detail[160] = "";
     va_list ap;
@@ -244,18 +248,30 @@ static void sort_u64(uint64_t *v, unsigned int n)
         }
 }
 
+uint64_t median_u64(uint64_t *v, unsigned int n)
+{
+    sort_u64(v, n);
+    return v[n / 2];
+}
+
+uint64_t tsc_to_ns(uint64_t cycles)
+{
+    return pvclock_scale_delta(cycles, vcpu0->time.tsc_to_system_mul,
+                               vcpu0->time.tsc_shift);
+}
+
 /*
  * bench=N: N null hypercalls in batches of 100, each batch timed with the
  * TSC; the median batch gives the round trip.  xen_version(XENVER_version)
  * is Xen's customary null call: no argument, no lock, a constant answer.
  */
-#define BENCH_BATCH 100
+#define BENCH_BATCH       100
 #define BENCH_MAX_BATCHES 1000
 static void bench_hypercalls(unsigned long n)
 {
     static uint64_t batch[BENCH_MAX_BATCHES];
-    unsigned int batches = (unsigned int)MIN(n / BENCH_BATCH,
-                                             (unsigned long)BENCH_MAX_BATCHES);
+    unsigned int batches =
+        (unsigned int)MIN(n / BENCH_BATCH, (unsigned long)BENCH_MAX_BATCHES);
     uint64_t med, t0, ns;
 
     if (!batches)
@@ -266,10 +282,8 @@ static void bench_hypercalls(unsigned long n)
             HYPERVISOR_xen_version(XENVER_version, NULL);
         batch[b] = rdtsc_ordered() - t0;
     }
-    sort_u64(batch, batches);
-    med = batch[batches / 2];
-    ns = pvclock_scale_delta(med, vcpu0->time.tsc_to_system_mul,
-                             vcpu0->time.tsc_shift);
+    med = median_u64(batch, batches);
+    ns = tsc_to_ns(med);
     printf("hello: bench null-hypercall median %lu cycles %lu.%03lu us "
            "(%u batches of %u)\n",
            (unsigned long)(med / BENCH_BATCH),
@@ -315,12 +329,16 @@ int guest_main(void)
     selftest_version();
     selftest_hypercall_page();
     selftest_event();
+    if (cmdline_ulong("procs", 2))
+        selftest_processes((unsigned int)cmdline_ulong("procs", 2));
     if (failures)
         printf("hello: self-test FAILED (%u of %u checks)\n", failures, checks);
     else
         printf("hello: self-test passed (%u checks)\n", checks);
     if (cmdline_value("bench", line, sizeof(line)))
         bench_hypercalls(cmdline_ulong("bench", 100000));
+    if (cmdline_value("bench_mmu", line, sizeof(line)))
+        bench_mmu(cmdline_ulong("bench_mmu", 20));
     linger = cmdline_ulong("linger", 0);
     if (linger) {
         printf("hello: lingering %lu s\n", linger);

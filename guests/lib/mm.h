@@ -28,6 +28,9 @@ static inline unsigned long pfn_to_virt(unsigned long pfn)
     return GUEST_VIRT_BASE + (pfn << PAGE_SHIFT);
 }
 
+/* A p2m entry for a pfn with no frame behind it (given back). */
+#define INVALID_P2M_ENTRY (~(xen_pfn_t)0)
+
 xen_pfn_t pfn_to_mfn(unsigned long pfn);
 xen_pfn_t virt_to_mfn(unsigned long va);
 uint64_t virt_to_maddr(unsigned long va);

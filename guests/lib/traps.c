@@ -13,7 +13,9 @@
  * trap_dispatch() records every trap in trap_last, then gives it to a
  * registered handler, then to the exception table (PROBE sites), and
  * otherwise treats it as fatal: register dump, TAP bail-out if a test is
- * running, SCHEDOP_shutdown(SHUTDOWN_crash).
+ * running, SCHEDOP_shutdown(SHUTDOWN_crash).  A trap about to return to
+ * guest user mode last goes to the user-return hook, if one is set (a
+ * guest kernel's scheduler, user.h).
  */
 #include "events.h"
 #include "hypercall.h"
@@ -34,6 +36,7 @@ extern const struct probe_entry __probe_table_start[], __probe_table_end[];
 volatile struct trap_record trap_last;
 volatile unsigned long trap_counts[TRAP_NR_SLOTS];
 static trap_handler_t trap_handlers[TRAP_NR_SLOTS];
+static void (*trap_user_return_hook)(struct trap_frame *f);
 
 static const char *const exception_names[32] = {
     "#DE",    "#DB",    "NMI",    "#BP",    "#OF", "#BR", "#UD",    "#NM",
@@ -122,6 +125,11 @@ void trap_set_handler(unsigned int vector, trap_handler_t fn)
         trap_handlers[vector] = fn;
 }
 
+void trap_set_user_return_hook(void (*fn)(struct trap_frame *f))
+{
+    trap_user_return_hook = fn;
+}
+
 unsigned long trap_total(void)
 {
     unsigned long n = 0;
@@ -164,7 +172,7 @@ static void trap_dump(const struct trap_frame *f)
     printf("  r13 %016lx r14 %016lx r15 %016lx\n", f->r13, f->r14, f->r15);
 }
 
-void trap_dispatch(struct trap_frame *f)
+static void trap_handle(struct trap_frame *f)
 {
     unsigned long v = f->vector;
     const struct probe_entry *p;
@@ -201,6 +209,13 @@ void trap_dispatch(struct trap_frame *f)
         return;
     trap_dump(f);
     guest_panic("unexpected %s at %#lx", trap_name(v), f->rip);
+}
+
+void trap_dispatch(struct trap_frame *f)
+{
+    trap_handle(f);
+    if ((f->cs & 3) == 3 && trap_user_return_hook)
+        trap_user_return_hook(f);
 }
 
 long probe_read8(unsigned long addr, uint8_t *val)

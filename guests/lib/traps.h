@@ -83,6 +83,12 @@ void traps_init(void);
 unsigned long trap_stub(unsigned int vector); /* 0 if none */
 unsigned int traps_default_table(trap_info_t *t, unsigned int max);
 void trap_set_handler(unsigned int vector, trap_handler_t fn);
+/*
+ * A hook run just before any trap returns to guest user mode (frame cs
+ * with RPL 3), after the trap's own handling: a kernel may switch user
+ * contexts there (user.h).  NULL to remove.
+ */
+void trap_set_user_return_hook(void (*fn)(struct trap_frame *f));
 const char *trap_name(unsigned long vector);
 void trap_dispatch(struct trap_frame *f);
 

@@ -16,7 +16,9 @@
  *    kernel's event callback and the interrupted user code resumes.
  *
  * The user code is ordinary C in this image: PV mappings are all
- * user-accessible, and the user L4 maps the same address space.
+ * user-accessible, and the user L4 maps the same address space.  User
+ * mode is entered with user_enter() (guests/lib/user.h), which returns
+ * when the SYS_EXIT handler turns the frame back into the kernel's.
  */
 #include "events.h"
 #include "hypercall.h"
@@ -24,10 +26,11 @@
 #include "tap.h"
 #include "timekeeping.h"
 #include "traps.h"
+#include "user.h"
 
-#define SYS_GS 1      /* report what %gs:0 reads in user mode */
-#define SYS_WAIT 2    /* nothing: a round trip */
-#define SYS_EXIT 99   /* back to the kernel for good */
+#define SYS_GS   1  /* report what %gs:0 reads in user mode */
+#define SYS_WAIT 2  /* nothing: a round trip */
+#define SYS_EXIT 99 /* back to the kernel for good */
 
 static volatile unsigned long user_marker = 0x1111;
 static volatile unsigned long kernel_marker = 0x2222;
@@ -39,34 +42,14 @@ static volatile unsigned long syscalls, int80s, uds, gps;
 static volatile unsigned long last_user_cs, last_syscall_nr, user_rip_ok;
 static volatile unsigned long events_in_user;
 static unsigned long kernel_l4_mfn, user_l4_mfn;
-
-static unsigned long read_gs0(void)
-{
-    unsigned long v;
-
-    __asm__ __volatile__("mov %%gs:0, %0" : "=r"(v));
-    return v;
-}
-
-static long user_syscall(long nr, long arg)
-{
-    long ret;
-
-    __asm__ __volatile__("syscall"
-                         : "=a"(ret)
-                         : "a"(nr), "D"(arg)
-                         : "rcx", "r11", "memory");
-    return ret;
-}
-
-static void finish(void) __attribute__((noreturn));
+static struct user_kctx kctx;
 
 /* Runs in user mode. */
 static void __attribute__((noreturn, used)) user_main(void)
 {
     unsigned long seen;
 
-    user_syscall(SYS_GS, (long)read_gs0());
+    user_syscall(SYS_GS, (long)user_read_gs0(), 0, 0);
     __asm__ __volatile__("int $0x80" : : "a"(0x80) : "memory");
     __asm__ __volatile__("ud2" ::: "memory"); /* the handler skips it */
     __asm__ __volatile__("cli" ::: "memory"); /* #GP, skipped too */
@@ -75,8 +58,8 @@ static void __attribute__((noreturn, used)) user_main(void)
     while (timer_events == seen)
         __asm__ __volatile__("pause");
     events_in_user = timer_events - seen;
-    user_syscall(SYS_WAIT, 0);
-    user_syscall(SYS_EXIT, 0);
+    user_syscall(SYS_WAIT, 0, 0, 0);
+    user_syscall(SYS_EXIT, 0, 0, 0);
     for (;;)
         ; /* not reached */
 }
@@ -86,13 +69,14 @@ static bool on_syscall(struct trap_frame *f)
     syscalls++;
     last_syscall_nr = f->rax;
     last_user_cs = f->cs & 0xffff;
-    kernel_gs_seen = read_gs0();
+    kernel_gs_seen = user_read_gs0();
     switch (f->rax) {
     case SYS_GS:
         user_gs_seen = f->rdi;
         break;
     case SYS_EXIT:
-        finish();
+        user_frame_to_kernel(f, &kctx, 0); /* user_enter returns 0 */
+        return true;
     default:
         break;
     }
@@ -122,29 +106,6 @@ static bool on_gp(struct trap_frame *f)
     return true;
 }
 
-static long enter_user_mode(void (*fn)(void), unsigned long sp)
-{
-    long rc;
-
-    /* iret_context, lowest first: rax r11 rcx flags rip cs rflags rsp ss */
-    __asm__ __volatile__("pushq %[ss]\n\t"
-                         "pushq %[sp]\n\t"
-                         "pushq $0x202\n\t"
-                         "pushq %[cs]\n\t"
-                         "pushq %[ip]\n\t"
-                         "pushq $0\n\t"
-                         "pushq $0\n\t"
-                         "pushq $0\n\t"
-                         "pushq $0\n\t"
-                         "syscall"
-                         : "=a"(rc)
-                         : "a"(__HYPERVISOR_iret), [ss] "i"(FLAT_USER_SS),
-                           [sp] "r"(sp), [cs] "i"(FLAT_USER_CS),
-                           [ip] "r"((unsigned long)fn)
-                         : "rcx", "r11", "memory");
-    return rc; /* only if the hypervisor refused */
-}
-
 static void finish(void)
 {
     unsigned long cr3;
@@ -163,7 +124,6 @@ static void finish(void)
     __asm__ __volatile__("mov %%cr3, %0" : "=r"(cr3));
     tap_eq_hex(cr3 >> PAGE_SHIFT, kernel_l4_mfn,
                "back in kernel mode on the kernel L4 (CR3 reads it)");
-    tap_done();
 }
 
 int guest_main(void)
@@ -216,8 +176,10 @@ int guest_main(void)
 
     rc = timer_set_singleshot(time_now_ns() + 20 * NSEC_PER_MSEC, 0);
     tap_eq(rc, 0, "a timer 20 ms ahead, to fire in user mode");
-    rc = enter_user_mode(user_main, (unsigned long)ustack + sizeof(ustack));
-    tap_eq(rc, 0, "the iret hypercall into user mode returned");
+    kctx.rflags = USER_RFLAGS;
+    rc = user_enter(&kctx, (unsigned long)user_main,
+                    (unsigned long)ustack + sizeof(ustack), 0);
+    tap_eq(rc, 0, "the iret hypercall into user mode and back by SYS_EXIT");
+    finish();
     tap_done();
-    return 1;
 }

@@ -13,6 +13,7 @@
 #include <asm/current.h>
 #include <asm/desc.h>
 #include <asm/processor.h>
+#include <asm/pv.h>
 #include <asm/traps.h>
 #include <asm/uaccess.h>
 #include <pvisor/console.h>
@@ -213,6 +214,9 @@ void do_trap(struct cpu_user_regs *regs)
             do_guest_trap(regs);
             return;
         }
+        /* The return to a guest refused the frame the guest chose. */
+        if (regs->rip == (unsigned long)return_to_guest_iretq)
+            pv_iret_fault(regs);
         /* A listed access to guest memory: resume at its fixup. */
         if ((vec == TRAP_page_fault || vec == TRAP_gp_fault ||
              vec == TRAP_stack_error) &&

@@ -60,6 +60,8 @@ struct page_info {
     domid_t owner;
     uint8_t order; /* buddy order, valid on the first frame of a free chunk */
     uint8_t state; /* PGS_* */
+    /* PV MMU, while a table: > 0 its linear entries, < 0 those to it. */
+    int16_t linear_pt_count;
     uint32_t tlbflush_timestamp;
 };
 

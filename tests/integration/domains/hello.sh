@@ -19,7 +19,7 @@ check "pvctl list shows it" wait_for 5 listed hello
 check "its console shows the greeting" \
     wait_for 20 console_has hello "^hello: pvisor reference guest"
 check "its self-test passed" \
-    wait_for 20 console_has hello "^hello: self-test passed \(18 checks\)"
+    wait_for 20 console_has hello "^hello: self-test passed \(27 checks\)"
 st=$(state hello)
 diag "state while lingering: $st"
 check "it is running or blocked (state r or b)" grep -qE '^-?[rb]' <<<"$st"

@@ -9,6 +9,13 @@
  * update_descriptor.  They are mapped into the vCPU's 16-page GDT window
  * (pages 0-13), with the running CPU's page of hypervisor descriptors as
  * page 14, and the window is what GDTR points at while the vCPU runs.
+ *
+ * MMUEXT_SET_LDT checks only the LDT's address and size, as Xen does.
+ * Each LDT page is mapped into the vCPU's LDT window when its frame can
+ * take the descriptor type: at once if it can, else on the guest's first
+ * use of it, from the page fault in the window.  If the frame still
+ * cannot (it is mapped writable, or not mapped at all), the guest gets
+ * the #PF at its own LDT address, as from Xen's lazy LDT mapping.
  */
 #include <asm/current.h>
 #include <asm/desc.h>
@@ -111,29 +118,30 @@ int pv_set_gdt(struct vcpu *v, const unsigned long *frames, unsigned int ents)
     return 0;
 }
 
+/* Maps LDT page i into v's window if its frame takes the type (mm_lock). */
+static bool map_ldt_page(struct vcpu *v, unsigned int i)
+{
+    unsigned long va = PERDOMAIN_LDT_WINDOW(v->vcpu_id) + i * PAGE_SIZE;
+    unsigned long mfn;
+
+    if (*window_l1(v, va) & PTE_P)
+        return true;
+    mfn = pv_guest_va_to_mfn(v, v->arch.ldt_base + i * PAGE_SIZE);
+    if (!mfn || get_page_and_type(mfn_to_page(mfn), v->domain, PGT_seg_desc))
+        return false;
+    window_map(v, va, mfn, PTE_HV_RW);
+    return true;
+}
+
 int pv_set_ldt(struct vcpu *v, unsigned long ldt_base, unsigned int ents)
 {
     unsigned long win = PERDOMAIN_LDT_WINDOW(v->vcpu_id);
     unsigned int nr = (ents * 8 + PAGE_SIZE - 1) / PAGE_SIZE, i;
-    unsigned long mfns[16];
 
-    if ((ldt_base & ~PAGE_MASK) || ents > 8192 ||
-        (ents && !guest_range_ok(ldt_base, ents * 8UL)))
+    /* Xen checks the base only when there are entries (do_mmuext_op). */
+    if (ents && ((ldt_base & ~PAGE_MASK) || ents > 8192 ||
+                 !guest_range_ok(ldt_base, ents * 8UL)))
         return -XEN_EINVAL;
-    /* The LDT's frames are found and typed now, where Xen maps lazily. */
-    for (i = 0; i < nr; i++) {
-        unsigned long mfn = pv_guest_va_to_mfn(v, ldt_base + i * PAGE_SIZE);
-
-        if (!mfn || get_page_and_type(mfn_to_page(mfn), v->domain,
-                                      PGT_seg_desc))
-            break;
-        mfns[i] = mfn;
-    }
-    if (i < nr) {
-        while (i-- > 0)
-            put_page_and_type(mfn_to_page(mfns[i]));
-        return -XEN_EINVAL;
-    }
     /* Drop the old LDT. */
     for (i = 0; i < 16; i++) {
         pte_t e = *window_l1(v, win + i * PAGE_SIZE);
@@ -141,13 +149,33 @@ int pv_set_ldt(struct vcpu *v, unsigned long ldt_base, unsigned int ents)
             put_page_and_type(mfn_to_page((e & PTE_ADDR_MASK) >> PAGE_SHIFT));
         window_map(v, win + i * PAGE_SIZE, 0, 0);
     }
-    for (i = 0; i < nr; i++)
-        window_map(v, win + i * PAGE_SIZE, mfns[i], PTE_HV_RW);
-    v->arch.ldt_base = ldt_base;
+    v->arch.ldt_base = ents ? ldt_base : 0;
     v->arch.ldt_ents = ents;
+    for (i = 0; i < nr; i++)
+        map_ldt_page(v, i); /* the others on first use */
     if (v == current)
         pv_load_descriptor_tables(v);
     return 0;
+}
+
+bool pv_ldt_page_fault(struct vcpu *v, unsigned long *cr2)
+{
+    unsigned long win = PERDOMAIN_LDT_WINDOW(v->vcpu_id);
+    unsigned long offset = *cr2 - win;
+    bool mapped;
+
+    if (*cr2 < win || offset >= 16 * PAGE_SIZE)
+        return false;
+    if ((offset >> 3) >= v->arch.ldt_ents) {
+        *cr2 = v->arch.ldt_base + offset; /* beyond the LDT */
+        return false;
+    }
+    mm_lock(v->domain);
+    mapped = map_ldt_page(v, (unsigned int)(offset >> PAGE_SHIFT));
+    mm_unlock(v->domain);
+    if (!mapped)
+        *cr2 = v->arch.ldt_base + offset; /* the guest's own address */
+    return mapped;
 }
 
 void pv_load_descriptor_tables(struct vcpu *v)

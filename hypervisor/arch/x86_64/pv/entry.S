@@ -134,6 +134,13 @@ return_to_guest:
         movq    32(%rsp), %rsp          /* the guest's stack, IF still off */
         sysretq
 1:      add     $8, %rsp                /* error code and vector */
+        /*
+         * A frame the guest gave the iret hypercall can make this fault
+         * (a bad CS or SS, an LDT page not mapped yet): do_trap hands
+         * that to pv_iret_fault as the guest's own fault.
+         */
+        .globl return_to_guest_iretq
+return_to_guest_iretq:
         iretq
 
 /* Starts the idle loop on a fresh stack (the old context is saved). */

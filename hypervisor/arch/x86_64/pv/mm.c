@@ -17,6 +17,12 @@
  *              reference on an in-use table of the same level; or, for a
  *              read-only entry pointing at its own table, nothing.
  *
+ * Linear entries go one level deep, as Xen's get_lN_linear_pagetable
+ * allow: a table that holds linear entries may not be the target of one,
+ * and a target may not hold any (linear_pt_count counts either).  Without
+ * that, a guest could chain thousands of tables and make dropping the
+ * first one recurse down the chain until the hypervisor's stack overflows.
+ *
  * Dropping the last type reference devalidates the table, dropping those
  * references in turn.  Every present entry gets _PAGE_USER (guest kernels
  * run at CPL 3); PSE is refused above L1; L4 slots 256-271 belong to the
@@ -149,6 +155,7 @@ int get_page_type(struct page_info *pg, uint32_t type)
         if (d)
             flush_stale(d, pg->tlbflush_timestamp);
     }
+    pg->linear_pt_count = 0;
     if (is_table_level_type(type))
         rc = validate_table(pg, type);
     else if (type == PGT_seg_desc)
@@ -210,10 +217,40 @@ void put_page_and_type(struct page_info *pg)
 
 /* ------------------------------------------------------ validation */
 
+/* Linear entry counts (see the file comment); the owner's mm_lock held. */
+static bool inc_linear_entries(struct page_info *table)
+{
+    if (table->linear_pt_count < 0 || table->linear_pt_count == INT16_MAX)
+        return false; /* a linear target itself, or full */
+    table->linear_pt_count++;
+    return true;
+}
+
+static bool inc_linear_uses(struct page_info *target)
+{
+    if (target->linear_pt_count > 0 || target->linear_pt_count == INT16_MIN)
+        return false; /* holds linear entries itself, or full */
+    target->linear_pt_count--;
+    return true;
+}
+
+static void dec_linear(struct page_info *table, struct page_info *target)
+{
+    table->linear_pt_count--;
+    target->linear_pt_count++;
+}
+
+/* The first 1 MiB is I/O memory to Xen whatever the memory map says. */
+#define LOW_IO_FRAMES 0x100
+
 /*
  * Takes the references a present entry needs and applies Xen's
  * adjustments to it in place (the guest sees them when it reads its
- * table).  Returns -XEN_EINVAL for anything not allowed.
+ * table).  Returns Xen's error for anything not allowed: -XEN_EINVAL,
+ * and for L1 entries (get_page_from_l1e) -XEN_EPERM for I/O memory a
+ * domain without I/O rights may not map (frames beyond RAM or in the
+ * first 1 MiB; the all-ones frame is -XEN_EINVAL) and -XEN_EBUSY for a
+ * frame that is not the domain's or cannot be mapped writable.
  */
 static int get_page_from_entry(struct domain *d, pte_t *pe, unsigned int level,
                                unsigned long self_mfn)
@@ -227,23 +264,30 @@ static int get_page_from_entry(struct domain *d, pte_t *pe, unsigned int level,
         return 0;
     if (e & ~(PTE_ADDR_MASK | (level == 1 ? L1_ALLOWED_FLAGS
                                           : LX_ALLOWED_FLAGS)))
-        return -XEN_EINVAL; /* PSE above L1, reserved bits */
-    if (!d || !mfn_valid(mfn))
+        return -XEN_EINVAL; /* PSE above L1, cache attributes, reserved */
+    if (!d)
         return -XEN_EINVAL;
-    pg = mfn_to_page(mfn);
 
     if (level == 1) {
+        if (!mfn_valid(mfn) || mfn < LOW_IO_FRAMES)
+            return mfn == PTE_ADDR_MASK >> PAGE_SHIFT ? -XEN_EINVAL
+                                                      : -XEN_EPERM;
+        pg = mfn_to_page(mfn);
         if (!get_page(pg, d))
-            return -XEN_EINVAL;
+            return -XEN_EBUSY;
         if ((e & PTE_W) && get_page_type(pg, PGT_writable)) {
             put_page(pg);
-            return -XEN_EINVAL;
+            return -XEN_EBUSY;
         }
         if (!(e & PTE_U))
             e |= PTE_U | PTE_GUEST_KERNEL;
         *pe = e;
         return 0;
     }
+
+    if (!mfn_valid(mfn))
+        return -XEN_EINVAL;
+    pg = mfn_to_page(mfn);
 
     /* A table that maps itself: read-only, and holding no references. */
     if (mfn == self_mfn) {
@@ -260,13 +304,25 @@ static int get_page_from_entry(struct domain *d, pte_t *pe, unsigned int level,
     }
     /*
      * A linear entry: read-only, to an in-use, validated table of the
-     * same level, on which it holds a type reference as Xen does.
+     * same level, on which it holds a type reference as Xen does, and
+     * one level deep only.
      */
     x = __atomic_load_n(&pg->type_info, __ATOMIC_ACQUIRE);
+    if ((e & PTE_W) || (x & PGT_type_mask) != PGT_for_level(level) ||
+        !(x & PGT_validated) || !inc_linear_entries(mfn_to_page(self_mfn))) {
+        put_page(pg); /* only tables' linear counts are ever touched */
+        return -XEN_EINVAL;
+    }
+    if (!inc_linear_uses(pg)) {
+        mfn_to_page(self_mfn)->linear_pt_count--;
+        put_page(pg);
+        return -XEN_EINVAL;
+    }
     do {
-        if ((e & PTE_W) || (x & PGT_type_mask) != PGT_for_level(level) ||
+        if ((x & PGT_type_mask) != PGT_for_level(level) ||
             !(x & PGT_validated) || (x & PGT_count_mask) == 0 ||
             (x & PGT_count_mask) == PGT_count_mask) {
+            dec_linear(mfn_to_page(self_mfn), pg);
             put_page(pg);
             return -XEN_EINVAL;
         }
@@ -293,6 +349,9 @@ static void put_page_from_entry(pte_t e, unsigned int level,
     }
     if (mfn == self_mfn)
         return; /* a self-reference holds nothing */
+    /* A linear entry's target has the table's own level as its type. */
+    if ((pg->type_info & PGT_type_mask) == PGT_for_level(level))
+        dec_linear(mfn_to_page(self_mfn), pg);
     put_page_and_type(pg); /* normal and linear entries hold both */
 }
 

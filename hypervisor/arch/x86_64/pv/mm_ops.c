@@ -56,6 +56,7 @@ void mm_unlock(struct domain *d)
 static volatile unsigned long flush_va[NR_CPUS];
 static volatile bool flush_pending[NR_CPUS];
 #define FLUSH_ALL (~0UL)
+#define FLUSH_NONE (1UL << 63) /* non-canonical: never a guest address */
 
 static void flush_local(unsigned long va)
 {
@@ -143,6 +144,7 @@ void flush_tlb_domain_va(struct domain *d, unsigned long va)
     flush_cpus(mask, va);
 }
 
+/* va: FLUSH_ALL, one address, or FLUSH_NONE (only read the mask). */
 static int flush_vcpumask(struct domain *d, unsigned long guest_mask,
                           unsigned long va)
 {
@@ -151,6 +153,8 @@ static int flush_vcpumask(struct domain *d, unsigned long guest_mask,
 
     if (copy_struct_from_guest(&vcpus, guest_mask))
         return -XEN_EFAULT;
+    if (va == FLUSH_NONE)
+        return 0;
     domain_cpu_mask(d, &vcpus, mask);
     flush_cpus(mask, va);
     return 0;
@@ -203,7 +207,8 @@ static long mmu_update_one(struct domain *pt_owner, struct domain *pg_owner,
 
     switch (cmd) {
     case MMU_NORMAL_PT_UPDATE:
-    case MMU_PT_UPDATE_PRESERVE_AD: {
+    case MMU_PT_UPDATE_PRESERVE_AD:
+    case MMU_PT_UPDATE_NO_TRANSLATE: /* no translation for PV anyway */ {
         unsigned int slot = (req->ptr & ~PAGE_MASK) / sizeof(pte_t);
         uint32_t type;
 
@@ -267,6 +272,9 @@ long do_mmu_update(unsigned long ureqs, unsigned long count_arg,
     domid_t pt_id = (domid_t)((foreigndom >> 16) - 1);
 
     done = preempted_done(&count, pdone);
+    /* Xen's guest_handle_okay: where the list starts, before anything. */
+    if (!guest_va_ok(ureqs))
+        return -XEN_EFAULT;
     pg_owner = get_pg_owner((domid_t)foreigndom, &rc);
     if (!pg_owner)
         return rc;
@@ -305,9 +313,10 @@ long do_mmu_update(unsigned long ureqs, unsigned long count_arg,
             __HYPERVISOR_mmu_update, 4, ureqs + i * sizeof(struct mmu_update),
             (unsigned long)((count - i) | MMU_UPDATE_PREEMPTED), pdone,
             foreigndom);
+    /* As Xen, a *pdone that cannot be written does not change the result. */
     done += i;
-    if (pdone && copy_to_guest_raw(pdone, &done, sizeof(done)))
-        rc = rc ? rc : -XEN_EFAULT;
+    if (pdone)
+        (void)copy_to_guest_raw(pdone, &done, sizeof(done));
     return rc;
 }
 
@@ -371,13 +380,21 @@ static long mmuext_one(struct domain *d, const struct mmuext_op *op)
             invlpg((void *)op->arg1.linear_addr);
         return 0;
     case MMUEXT_TLB_FLUSH_MULTI:
-        return flush_vcpumask(d, (unsigned long)op->arg2.vcpumask.p,
-                              FLUSH_ALL);
-    case MMUEXT_INVLPG_MULTI:
-        if (!guest_va_ok(op->arg1.linear_addr))
-            return 0;
-        return flush_vcpumask(d, (unsigned long)op->arg2.vcpumask.p,
-                              op->arg1.linear_addr);
+    case MMUEXT_INVLPG_MULTI: {
+        unsigned long va = op->cmd == MMUEXT_TLB_FLUSH_MULTI
+                               ? FLUSH_ALL
+                               : op->arg1.linear_addr;
+
+        /*
+         * The mask is read first, and unreadable it is -EINVAL here
+         * (vcpumask_to_pcpumask); an invalid address is then not flushed.
+         */
+        if (va != FLUSH_ALL && !guest_va_ok(va))
+            va = FLUSH_NONE;
+        if (flush_vcpumask(d, (unsigned long)op->arg2.vcpumask.p, va))
+            return -XEN_EINVAL;
+        return 0;
+    }
     case MMUEXT_TLB_FLUSH_ALL:
         flush_tlb_domain(d);
         return 0;
@@ -411,6 +428,8 @@ long do_mmuext_op(unsigned long uops, unsigned long count_arg,
     long rc = 0;
 
     done = preempted_done(&count, pdone);
+    if (!guest_va_ok(uops))
+        return -XEN_EFAULT; /* guest_handle_okay, as in do_mmu_update */
     d = get_pg_owner((domid_t)foreigndom, &rc);
     if (!d)
         return rc;
@@ -438,8 +457,8 @@ long do_mmuext_op(unsigned long uops, unsigned long count_arg,
             (unsigned long)((count - i) | MMU_UPDATE_PREEMPTED), pdone,
             foreigndom);
     done += i;
-    if (pdone && copy_to_guest_raw(pdone, &done, sizeof(done)))
-        rc = rc ? rc : -XEN_EFAULT;
+    if (pdone)
+        (void)copy_to_guest_raw(pdone, &done, sizeof(done));
     return rc;
 }
 

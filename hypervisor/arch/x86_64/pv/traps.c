@@ -267,9 +267,13 @@ void do_guest_trap(struct cpu_user_regs *regs)
     case TRAP_page_fault: {
         uint32_t ec = regs->error_code;
 
+        /* A descriptor in the LDT window (Xen's handle_ldt_mapping_fault). */
+        if (pv_ldt_page_fault(v, &cr2))
+            return;
         /* A write to one of its L1 tables (ro_page_fault.c). */
         if (pv_ro_page_fault(v, regs, cr2))
             return;
+
         /* The guest kernel runs at CPL 3: report kernel-mode faults as
          * supervisor accesses, as Xen does. */
         if (v->arch.kernel_mode)
@@ -308,6 +312,38 @@ void do_guest_trap(struct cpu_user_regs *regs)
                        regs->error_code);
         return;
     }
+}
+
+/*
+ * The iretq back to the guest faulted on the frame it was returning to,
+ * whose selectors the guest chose with the iret hypercall: as Xen's
+ * pre-exception fixup does, the fault is the guest's own, taken at that
+ * frame (a #PF in the LDT window first tries to map the LDT page).  The
+ * guest's registers were restored when iretq faulted, so regs holds them;
+ * its frame from rip up is untouched.
+ */
+void pv_iret_fault(const struct cpu_user_regs *regs)
+{
+    struct vcpu *v = current;
+    struct cpu_user_regs *g = guest_regs(), live = *regs; /* may overlap */
+    unsigned int vec = regs->entry_vector;
+    uint32_t ec = regs->error_code;
+    /* Before interrupts, as in do_guest_trap(). */
+    unsigned long cr2 = vec == TRAP_page_fault ? read_cr2() : 0;
+
+    memcpy(g, &live, offsetof(struct cpu_user_regs, error_code));
+    g->entry_vector = vec;
+    local_irq_enable();
+    if (vec == TRAP_page_fault) {
+        if (!pv_ldt_page_fault(v, &cr2)) {
+            v->arch.cr2 = cr2;
+            v->vcpu_info->arch.cr2 = cr2;
+            pv_inject_trap(v, vec, true, v->arch.kernel_mode ? ec & ~4U : ec);
+        }
+    } else {
+        pv_inject_trap(v, vec, (TRAP_HAS_ERRCODE_MASK >> vec) & 1, ec);
+    }
+    return_to_guest();
 }
 
 /* ------------------------------------------------------ exit path */

@@ -24,6 +24,12 @@ void arch_get_vcpu_context(struct vcpu *v, struct vcpu_guest_context *c);
 int pv_set_gdt(struct vcpu *v, const unsigned long *frames, unsigned int ents);
 void pv_destroy_gdt(struct vcpu *v);
 int pv_set_ldt(struct vcpu *v, unsigned long base, unsigned int ents);
+/*
+ * A page fault from guest mode at *cr2: if it is in v's LDT window, maps
+ * the LDT page (true: retry) or rewrites *cr2 to the guest's LDT address
+ * for the #PF the guest gets (false, as for any other fault).
+ */
+bool pv_ldt_page_fault(struct vcpu *v, unsigned long *cr2);
 void pv_load_descriptor_tables(struct vcpu *v);
 long do_set_gdt(unsigned long frame_list, unsigned long entries);
 long do_update_descriptor(unsigned long maddr, unsigned long desc);
@@ -33,6 +39,9 @@ void pv_exit_to_guest(void);
 void return_to_guest(void) __noreturn;
 void reset_stack_and_jump_idle(void) __noreturn;
 void pv_toggle_guest_mode(struct vcpu *v);
+/* The iretq of return_to_guest, and what a fault there becomes. */
+extern const char return_to_guest_iretq[];
+void pv_iret_fault(const struct cpu_user_regs *regs) __noreturn;
 /* Bounces vector into the guest through its trap table; false: crashed. */
 bool pv_inject_trap(struct vcpu *v, unsigned int vector, bool has_error,
                     uint32_t error_code);

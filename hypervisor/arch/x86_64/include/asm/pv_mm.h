@@ -22,13 +22,18 @@ struct vcpu;
 
 /* Software PTE bit: the guest wrote this L1 entry without _PAGE_USER. */
 #define PTE_GUEST_KERNEL (1UL << 52)
-/* Flags a guest may set in entries it writes (others are refused). */
+/*
+ * Flags a guest may set in entries it writes (others are refused), as
+ * Xen's base_disallow_mask and l1_disallow_mask: no cache attributes
+ * (PWT, PCD, and PAT, bit 7 of an L1 entry) for a domain without I/O
+ * rights, which every pvisor domain is; no PSE or global bit above L1.
+ */
 #define L1_ALLOWED_FLAGS                                                       \
-    (PTE_P | PTE_W | PTE_U | PTE_PWT | PTE_PCD | PTE_A | PTE_D | PTE_PSE |    \
-     PTE_G | (7UL << 9) | (0x7ffUL << 52) | PTE_NX)
-#define LX_ALLOWED_FLAGS                                                       \
-    (PTE_P | PTE_W | PTE_U | PTE_PWT | PTE_PCD | PTE_A | PTE_D | (7UL << 9) |  \
+    (PTE_P | PTE_W | PTE_U | PTE_A | PTE_D | PTE_G | (7UL << 9) |             \
      (0x7ffUL << 52) | PTE_NX)
+#define LX_ALLOWED_FLAGS                                                       \
+    (PTE_P | PTE_W | PTE_U | PTE_A | PTE_D | (7UL << 9) | (0x7ffUL << 52) |   \
+     PTE_NX)
 
 /* The domain's mm_lock: recursive for the CPU that holds it. */
 void mm_lock(struct domain *d);

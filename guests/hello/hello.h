@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The reference guest's parts: hello.c (start-up, self-test, the end),
+ * proc.c (user processes), bench_mmu.c (the page-table benchmarks).
+ */
+#ifndef HELLO_H
+#define HELLO_H
+
+#include "guest.h"
+
+/* One self-test check: counted, printed, failures remembered. */
+void check(bool ok, const char *what, const char *fmt, ...) __printf(3, 4);
+
+/* Runs nr user processes to their end and tears them down (checks). */
+void selftest_processes(unsigned int nr);
+
+/* bench_mmu=R: mmu_update and page-table pin timings, R repetitions. */
+void bench_mmu(unsigned long reps);
+
+/* Median of n TSC deltas (sorts v), and TSC cycles to nanoseconds. */
+uint64_t median_u64(uint64_t *v, unsigned int n);
+uint64_t tsc_to_ns(uint64_t cycles);
+
+#endif /* HELLO_H */
