@@ -18,6 +18,7 @@
 #include <asm/current.h>
 #include <asm/desc.h>
 #include <asm/m2p.h>
+#include <asm/processor.h>
 #include <asm/pv.h>
 #include <asm/pv_mm.h>
 #include <asm/traps.h>
@@ -389,7 +390,7 @@ static long mmuext_one(struct domain *d, const struct mmuext_op *op)
     case MMUEXT_FLUSH_CACHE_GLOBAL:
         if (!current->domain->is_privileged)
             return -XEN_EACCES;
-        asm volatile("wbinvd" ::: "memory");
+        wbinvd();
         return 0;
     case MMUEXT_SET_LDT:
         return pv_set_ldt(current, op->arg1.linear_addr, op->arg2.nr_ents);
