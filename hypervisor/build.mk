@@ -100,3 +100,17 @@ $(eval $(call unit_test,hv_sched_policy,$(HV_UT)/test_sched_policy.c \
 	hypervisor/common/sched_policy.c,,$(HV_TEST_CFLAGS)))
 $(eval $(call unit_test,hv_cpuid,$(HV_UT)/test_cpuid.c \
 	hypervisor/arch/x86_64/pv/cpuid.c,,-I$(HV_UT)/cpuid-include $(HV_TEST_CFLAGS)))
+# The PV MMU on a model machine (tests/unit/hypervisor/mm_model.c): the
+# real mm.c, mm_ops.c, descriptor_tables.c, domheap.c, page_alloc.c and
+# guest_access.c against host stand-ins of the hardware headers.
+HV_MM_MODEL_SRCS := $(HV_UT)/mm_model.c $(HV_UT)/mm_check.c \
+	hypervisor/arch/x86_64/pv/mm.c hypervisor/arch/x86_64/pv/mm_ops.c \
+	hypervisor/arch/x86_64/pv/descriptor_tables.c \
+	hypervisor/common/domheap.c hypervisor/common/page_alloc.c \
+	hypervisor/common/guest_access.c
+HV_MM_MODEL_CFLAGS := -I$(HV_UT)/mm-include $(HV_TEST_CFLAGS)
+HV_MM_MODEL_HDRS := $(HV_UT)/mm_model.h $(wildcard $(HV_UT)/mm-include/asm/*.h) \
+	hypervisor/arch/x86_64/include/asm/pv_mm.h hypervisor/include/pvisor/mm.h
+$(eval $(call unit_test,hv_pv_mm,$(HV_UT)/test_pv_mm.c $(HV_MM_MODEL_SRCS),,\
+	$(HV_MM_MODEL_CFLAGS)))
+$(BUILD)/tests/unit/hv_pv_mm: $(HV_MM_MODEL_HDRS)
