@@ -114,3 +114,7 @@ HV_MM_MODEL_HDRS := $(HV_UT)/mm_model.h $(wildcard $(HV_UT)/mm-include/asm/*.h) 
 $(eval $(call unit_test,hv_pv_mm,$(HV_UT)/test_pv_mm.c $(HV_MM_MODEL_SRCS),,\
 	$(HV_MM_MODEL_CFLAGS)))
 $(BUILD)/tests/unit/hv_pv_mm: $(HV_MM_MODEL_HDRS)
+# The same model driven by random hypercall sequences (tests/fuzz/pvmm/).
+$(eval $(call fuzz_target,hv-pv-mm,tests/fuzz/pvmm/fuzz_pv_mm.c \
+	$(HV_MM_MODEL_SRCS),,-I$(HV_UT) $(HV_MM_MODEL_CFLAGS),tests/fuzz/pvmm/corpus))
+$(BUILD)/fuzz/hv-pv-mm: $(HV_MM_MODEL_HDRS)

@@ -123,10 +123,16 @@ void page_release_allocation(struct page_info *pg)
     put_page(pg);
 }
 
+/*
+ * The hypervisor keeps writing the page (shared_info: event bits, time),
+ * so as Xen does it is shared with a writable type reference that stays
+ * while it is shared: it can never take a page-table or descriptor type,
+ * which would let the hypervisor's own stores change a validated table.
+ */
 void share_xen_page_with_guest(struct page_info *pg, struct domain *d)
 {
     pg->owner = d->domain_id;
-    pg->type_info = 0;
+    pg->type_info = PGT_writable | PGT_validated | 1;
     pg->count_info = PGC_allocated | PGC_xen_heap | 1;
     spin_lock(&d->page_alloc_lock);
     page_list_add_tail(&d->page_list, pg);

@@ -116,7 +116,8 @@ bool get_page(struct page_info *pg, const struct domain *d);
 void put_page(struct page_info *pg);
 /* Drops the allocation reference (decrease_reservation, teardown). */
 void page_release_allocation(struct page_info *pg);
-/* Makes a hypervisor page d's own, mappable by d (shared_info). */
+/* Makes a hypervisor page d's own, mappable by d (shared_info); it keeps
+ * a writable type reference while shared. */
 void share_xen_page_with_guest(struct page_info *pg, struct domain *d);
 /* Writes zeros over a frame with in-machine stores. */
 void scrub_one_page(struct page_info *pg);

@@ -17,8 +17,9 @@
  *    required and of the next level's type, or of the same level and
  *    read-only (a linear entry); slots 256-271 of an L4 hold the
  *    hypervisor's entries; descriptor pages hold only safe descriptors;
- *  - frames the hypervisor writes itself (PGC_xen_heap) are never page
- *    tables or descriptor pages;
+ *  - frames the hypervisor writes itself (PGC_xen_heap) keep one writable
+ *    type reference while shared, so are never page tables or
+ *    descriptor pages;
  *  - every frame is free, reserved, or on exactly one domain's list, and
  *    that domain owns it; list lengths match the domains' page counts;
  *  - no CPU may still hold a writable TLB entry for a frame (one that was
@@ -273,6 +274,11 @@ void model_check(void)
             continue;
         if (pg->count_info & PGC_allocated)
             model_exp[mfn].gen++;
+        /* A page the hypervisor shares stays writable while shared. */
+        if (pg->count_info & PGC_xen_heap) {
+            model_exp[mfn].typ++;
+            model_exp[mfn].type = PGT_writable;
+        }
         if (x & PGT_pinned) {
             if (t < PGT_l1_table || t > PGT_l4_table)
                 model_fail("mfn %#lx pinned as %s", mfn, type_name(t));

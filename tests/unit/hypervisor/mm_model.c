@@ -284,6 +284,10 @@ struct domain *model_domain_create(domid_t id, bool privileged,
     if (id >= MODEL_DOMS || model_doms[id] ||
         model_nr_all == ARRAY_SIZE(model_all))
         return NULL;
+    /* shared_info: a hypervisor page, shared with the guest below. */
+    si = alloc_heap_pages(0);
+    if (!si)
+        return NULL;
     d = calloc(1, sizeof(*d));
     if (!d)
         abort();
@@ -319,10 +323,6 @@ struct domain *model_domain_create(domid_t id, bool privileged,
         pv_destroy_gdt(v); /* an empty GDT window, as arch_vcpu_create */
     }
 
-    /* shared_info: a hypervisor page shared with the guest. */
-    si = alloc_heap_pages(0);
-    if (!si)
-        model_fail("no memory for d%u's shared_info", id);
     d->shared_info = mfn_to_virt(page_to_mfn(si));
     memset(d->shared_info, 0, PAGE_SIZE);
     for (unsigned int i = 0; i < XEN_LEGACY_MAX_VCPUS; i++)

@@ -1015,6 +1015,39 @@ static void test_ldt(void **state)
     model_check();
 }
 
+/*
+ * shared_info is written by the hypervisor (event bits, time): shared
+ * with a permanent writable type, as Xen does, it can never become a
+ * page table or a descriptor page, whatever the guest left in it.
+ */
+static void test_shared_info_stays_writable(void **state)
+{
+    unsigned long si = model_shared_info_mfn(d1), l1 = frame(d1, 10);
+    unsigned long frames[16] = {si};
+
+    (void)state;
+    assert_int_equal(type(si), PGT_writable);
+    assert_int_equal(tcount(si), 1);
+    for (unsigned int level = 1; level <= 4; level++)
+        assert_int_equal(pin(v1, level, si), -XEN_EINVAL);
+    assert_int_equal(model_set_gdt(v1, frames, 512), -XEN_EINVAL);
+    write(d1, l1, 0, model_pte(si, PTE_P));
+    assert_int_equal(pin(v1, 2, l1), -XEN_EINVAL);
+    write(d1, l1, 0, 0);
+    /* Mapping it, writable too, works as before. */
+    assert_int_equal(pin(v1, 1, l1), 0);
+    assert_int_equal(mmu(v1, l1, 0, model_pte(si, PTE_P | PTE_W)), 0);
+    assert_int_equal(tcount(si), 2);
+    assert_int_equal(mmu(v1, l1, 0, 0), 0);
+    assert_int_equal(tcount(si), 1);
+    assert_int_equal(unpin(v1, l1), 0);
+    model_check();
+    /* It goes with its domain. */
+    model_domain_kill(d1);
+    assert_int_equal(pg(si)->state, PGS_free);
+    assert_int_equal(pg(si)->type_info, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1041,6 +1074,7 @@ int main(void)
         T(test_decrease_reservation),
         T(test_descriptor_pages),
         T(test_ldt),
+        T(test_shared_info_stays_writable),
 #undef T
     };
 
