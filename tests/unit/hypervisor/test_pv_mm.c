@@ -1048,6 +1048,48 @@ static void test_shared_info_stays_writable(void **state)
     assert_int_equal(pg(si)->type_info, 0);
 }
 
+/*
+ * foreigndom names the owner of the data frames an L1 entry maps; page
+ * tables only ever refer to their own domain's tables (Xen refuses L2-L4
+ * updates whose data owner is not the table owner).
+ */
+static void test_foreign_mmu_update(void **state)
+{
+    struct vcpu *v0 = d0->vcpu[0];
+    unsigned long l1 = frame(d0, 0), l2 = frame(d0, 1), f = frame(d2, 2);
+    unsigned long d1l2 = frame(d1, 10), d1l1 = frame(d1, 11);
+    struct mmu_update r;
+
+    (void)state;
+    assert_int_equal(pin(v0, 1, l1), 0);
+    assert_int_equal(pin(v0, 2, l2), 0);
+    /* dom0 maps d2's frame in its own L1. */
+    r = model_req(l1, 0, MMU_NORMAL_PT_UPDATE, model_pte(f, PTE_P | PTE_W));
+    assert_int_equal(model_mmu_update(v0, &r, 1, NULL, 2), 0);
+    assert_int_equal(type(f), PGT_writable);
+    model_check();
+    /* ...but its L2 cannot refer to d2's frame as a table. */
+    r = model_req(l2, 0, MMU_NORMAL_PT_UPDATE, model_pte(f, PTE_P));
+    assert_int_equal(model_mmu_update(v0, &r, 1, NULL, 2), -XEN_EINVAL);
+    r = model_req(l2, 0, MMU_NORMAL_PT_UPDATE, model_pte(frame(d2, 3), PTE_P));
+    assert_int_equal(model_mmu_update(v0, &r, 1, NULL, 2), -XEN_EINVAL);
+    assert_int_equal(tcount(frame(d2, 3)), 0);
+    model_check();
+    /* dom0 edits d1's tables, entries referring to d1's frames. */
+    assert_int_equal(pin(v1, 2, d1l2), 0);
+    r = model_req(d1l2, 0, MMU_NORMAL_PT_UPDATE, model_pte(d1l1, PTE_P));
+    assert_int_equal(model_mmu_update(v0, &r, 1, NULL, (1 + 1) << 16 | 1), 0);
+    assert_int_equal(type(d1l1), PGT_l1_table);
+    /* Table owner d1, data owner d2: refused for an L2. */
+    r = model_req(d1l2, 1, MMU_NORMAL_PT_UPDATE, model_pte(f, PTE_P));
+    assert_int_equal(model_mmu_update(v0, &r, 1, NULL, (1 + 1) << 16 | 2),
+                     -XEN_EINVAL);
+    model_check();
+    r = model_req(l1, 0, MMU_NORMAL_PT_UPDATE, 0);
+    assert_int_equal(model_mmu_update(v0, &r, 1, NULL, DOMID_SELF), 0);
+    assert_int_equal(unpin(v1, d1l2), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1065,6 +1107,7 @@ int main(void)
         T(test_devalidation_releases_everything),
         T(test_mmu_update_errors),
         T(test_foreign_pin),
+        T(test_foreign_mmu_update),
         T(test_mmuext_misc),
         T(test_partial_batches),
         T(test_update_va_mapping),

@@ -10,9 +10,10 @@
  *
  * The "foreigndom" argument lets the privileged control domain work on
  * another domain's tables (the domain builder pins a new domain's L4):
- * its low 16 bits name the owner of the data frames entries may map, the
- * high 16 bits plus one the owner of the tables.  Anyone else may only
- * name itself.
+ * its low 16 bits name the owner of the data frames L1 entries may map,
+ * the high 16 bits plus one the owner of the tables.  L2-L4 entries refer
+ * to tables of the tables' owner only, so the two must then be the same,
+ * as in Xen.  Anyone else may only name itself.
  */
 #include <asm/apic.h>
 #include <asm/current.h>
@@ -216,8 +217,12 @@ static long mmu_update_one(struct domain *pt_owner, struct domain *pg_owner,
         if ((type >= PGT_l1_table && type <= PGT_l4_table) &&
             (pg->type_info & PGT_count_mask) &&
             (pg->type_info & PGT_validated)) {
-            rc = mod_pt_entry(pg_owner, pg, slot, req->val,
-                              cmd == MMU_PT_UPDATE_PRESERVE_AD);
+            /* Only L1 entries map another domain's frames. */
+            if (type != PGT_l1_table && pg_owner != pt_owner)
+                rc = -XEN_EINVAL;
+            else
+                rc = mod_pt_entry(pg_owner, pg, slot, req->val,
+                                  cmd == MMU_PT_UPDATE_PRESERVE_AD);
         } else if (get_page_type(pg, PGT_writable) == 0) {
             /* An ordinary frame: a plain checked write. */
             ((pte_t *)mfn_to_virt(mfn))[slot] = req->val;
