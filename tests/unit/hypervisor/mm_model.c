@@ -636,10 +636,11 @@ void model_domain_kill(struct domain *d)
 
 void model_init(void)
 {
-    hv_test_machine = aligned_alloc(PAGE_SIZE, MODEL_FRAMES * PAGE_SIZE);
-    model_guest_mem = aligned_alloc(PAGE_SIZE, MODEL_GUEST_MEM);
-    if (!hv_test_machine || !model_guest_mem)
-        abort();
+    static unsigned char machine[MODEL_FRAMES * PAGE_SIZE] __aligned(4096);
+    static unsigned char guest_mem[MODEL_GUEST_MEM] __aligned(4096);
+
+    hv_test_machine = machine;
+    model_guest_mem = guest_mem;
     memset(hv_test_machine, 0, MODEL_FRAMES * PAGE_SIZE);
     memset(model_ft, 0, sizeof(model_ft));
     memset(model_m2p, 0xff, sizeof(model_m2p));
@@ -672,8 +673,4 @@ void model_fini(void)
         free(model_all[i]);
     }
     model_nr_all = 0;
-    free(hv_test_machine);
-    free(model_guest_mem);
-    hv_test_machine = NULL;
-    model_guest_mem = NULL;
 }

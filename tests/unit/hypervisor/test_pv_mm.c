@@ -203,7 +203,10 @@ static const struct {
     {"AVAIL", 7UL << 9, {0, 1, 1, 1, 1}},
     {"AVAIL_HIGH", 0x7ffUL << 52, {0, 1, 1, 1, 1}},
     {"NX", PTE_NX, {0, 1, 1, 1, 1}},
-    /* Cache attributes in an L1: Xen's lenient setting (reference). */
+    /* Cache attributes: accepted in an L1 (the reference allows a lenient
+     * hypervisor this), never above (Xen's base_disallow_mask). */
+    {"PWT", PTE_PWT, {0, 1, 0, 0, 0}},
+    {"PCD", PTE_PCD, {0, 1, 0, 0, 0}},
     {"PAT", PTE_PSE, {0, 1, 0, 0, 0}}, /* PSE above L1 */
     {"GLOBAL", PTE_G, {0, 1, 0, 0, 0}},
 };

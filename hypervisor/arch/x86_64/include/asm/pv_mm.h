@@ -22,13 +22,17 @@ struct vcpu;
 
 /* Software PTE bit: the guest wrote this L1 entry without _PAGE_USER. */
 #define PTE_GUEST_KERNEL (1UL << 52)
-/* Flags a guest may set in entries it writes (others are refused). */
+/*
+ * Flags a guest may set in entries it writes (others are refused).  An L1
+ * entry may also choose a cache type (PWT, PCD, PAT) and be global; above
+ * L1 neither, nor PSE (Xen's base_disallow_mask).
+ */
 #define L1_ALLOWED_FLAGS                                                       \
     (PTE_P | PTE_W | PTE_U | PTE_PWT | PTE_PCD | PTE_A | PTE_D | PTE_PSE |    \
      PTE_G | (7UL << 9) | (0x7ffUL << 52) | PTE_NX)
 #define LX_ALLOWED_FLAGS                                                       \
-    (PTE_P | PTE_W | PTE_U | PTE_PWT | PTE_PCD | PTE_A | PTE_D | (7UL << 9) |  \
-     (0x7ffUL << 52) | PTE_NX)
+    (PTE_P | PTE_W | PTE_U | PTE_A | PTE_D | (7UL << 9) | (0x7ffUL << 52) |    \
+     PTE_NX)
 
 /* The domain's mm_lock: recursive for the CPU that holds it. */
 void mm_lock(struct domain *d);
