@@ -116,6 +116,15 @@ bool get_page(struct page_info *pg, const struct domain *d);
 void put_page(struct page_info *pg);
 /* Drops the allocation reference (decrease_reservation, teardown). */
 void page_release_allocation(struct page_info *pg);
+/*
+ * A frame a domain frees may still be in the TLB of a CPU that ran the
+ * domain (a guest may unmap without flushing).  The frame is stamped with
+ * the TLB flush clock when freed, and before the heap hands it out again
+ * every CPU that has not flushed since is flushed (arch, pv/mm.c), as
+ * Xen's allocator does.
+ */
+void tlbflush_stamp_freed(struct page_info *pg);
+void tlbflush_before_reuse(struct page_info *pg, unsigned int order);
 /* Makes a hypervisor page d's own, mappable by d (shared_info); it keeps
  * a writable type reference while shared. */
 void share_xen_page_with_guest(struct page_info *pg, struct domain *d);

@@ -1093,6 +1093,59 @@ static void test_foreign_mmu_update(void **state)
     assert_int_equal(unpin(v1, d1l2), 0);
 }
 
+/* Allocates frames to d until mfn comes back from the heap. */
+static void realloc_until(struct domain *d, unsigned long mfn)
+{
+    for (unsigned int i = 0; i < MODEL_FRAMES; i++)
+        if (model_alloc_frame(d) == mfn)
+            return;
+    fail_msg("mfn %#lx never came back from the heap", mfn);
+}
+
+/*
+ * A guest may unmap a frame without flushing and give it back: before the
+ * heap hands it out again, every CPU that may still hold a translation
+ * and has not flushed since the frame was freed is flushed (idle CPUs
+ * hold none); once they have all flushed, nothing is.
+ */
+static void test_freed_frame_flushed_before_reuse(void **state)
+{
+    unsigned long l1 = frame(d1, 10), f = frame(d1, 11);
+    unsigned long loads[MODEL_CPUS];
+
+    (void)state;
+    model_schedule(NULL, 0);
+    model_schedule(v1, 1);
+    model_schedule(v2, 2);
+    assert_int_equal(pin(v1, 1, l1), 0);
+    assert_int_equal(mmu(v1, l1, 0, model_pte(f, PTE_P | PTE_W)), 0);
+    model_check(); /* CPU 1 may cache f from here on */
+    assert_int_equal(mmu(v1, l1, 0, 0), 0);
+    assert_true(model_decrease_reservation(d1, f));
+    for (unsigned int c = 0; c < MODEL_CPUS; c++)
+        loads[c] = model_cpu[c].cr3_loads;
+    realloc_until(d2, f);
+    assert_int_equal(model_cpu[0].cr3_loads, loads[0]);
+    assert_int_equal(model_cpu[1].cr3_loads, loads[1] + 1);
+    assert_int_equal(model_cpu[2].cr3_loads, loads[2] + 1);
+    model_check();
+
+    /* Freed, then every running CPU switches: no flush on reuse. */
+    assert_int_equal(mmu(v1, l1, 0, model_pte(frame(d1, 12), PTE_P)), 0);
+    assert_int_equal(mmu(v1, l1, 0, 0), 0);
+    f = frame(d1, 12);
+    assert_true(model_decrease_reservation(d1, f));
+    model_schedule(d1->vcpu[1], 1);
+    model_schedule(d2->vcpu[1], 2);
+    for (unsigned int c = 0; c < MODEL_CPUS; c++)
+        loads[c] = model_cpu[c].cr3_loads;
+    realloc_until(d2, f);
+    for (unsigned int c = 0; c < MODEL_CPUS; c++)
+        assert_int_equal(model_cpu[c].cr3_loads, loads[c]);
+    assert_int_equal(unpin(v1, l1), 0);
+    model_check();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1115,6 +1168,7 @@ int main(void)
         T(test_partial_batches),
         T(test_update_va_mapping),
         T(test_flush_clock),
+        T(test_freed_frame_flushed_before_reuse),
         T(test_teardown),
         T(test_teardown_with_foreign_mapping),
         T(test_decrease_reservation),

@@ -26,6 +26,9 @@
  * validated twice at once or used while half-validated.  When a frame
  * stops being writable and becomes a table, any CPU of the domain that may
  * still cache a writable translation is flushed first (the flush clock).
+ * The clock also covers frames a domain frees: a guest may unmap without
+ * flushing, so a freed frame is stamped and, before the heap hands it out
+ * again, every CPU that has not flushed since is flushed.
  */
 #include <asm/current.h>
 #include <asm/m2p.h>
@@ -84,6 +87,38 @@ static void flush_stale(struct domain *d, uint32_t stamp)
             flush_tlb_domain(d);
             return;
         }
+}
+
+void tlbflush_stamp_freed(struct page_info *pg)
+{
+    uint32_t now = READ_ONCE(tlbflush_clock);
+
+    pg->tlbflush_timestamp = now ? now : 1; /* 0: nothing to flush */
+}
+
+void tlbflush_before_reuse(struct page_info *pg, unsigned int order)
+{
+    uint32_t newest = 0;
+    bool mask[NR_CPUS], any = false;
+
+    for (unsigned long i = 0; i < (1UL << order); i++) {
+        uint32_t stamp = pg[i].tlbflush_timestamp;
+
+        pg[i].tlbflush_timestamp = 0;
+        if (stamp && (!newest || (int32_t)(stamp - newest) > 0))
+            newest = stamp;
+    }
+    if (!newest)
+        return;
+    /* A CPU running the idle vCPU flushed when it went idle. */
+    for (unsigned int cpu = 0; cpu < nr_cpus_online; cpu++) {
+        struct vcpu *v = cpu_info_of(cpu)->current_vcpu;
+
+        mask[cpu] = v && !is_idle_vcpu(v) && !cpu_flushed_since(cpu, newest);
+        any |= mask[cpu];
+    }
+    if (any)
+        flush_tlb_mask(mask);
 }
 
 /* ----------------------------------------------------------- types */

@@ -129,6 +129,11 @@ static void domain_cpu_mask(struct domain *d, const unsigned long *vcpus,
     }
 }
 
+void flush_tlb_mask(const bool *mask)
+{
+    flush_cpus(mask, FLUSH_ALL);
+}
+
 void flush_tlb_domain(struct domain *d)
 {
     bool mask[NR_CPUS];
