@@ -61,6 +61,9 @@ struct page_info {
     uint8_t order; /* buddy order, valid on the first frame of a free chunk */
     uint8_t state; /* PGS_* */
     uint32_t tlbflush_timestamp;
+    /* A validated page table's linear entries (> 0), or the number of
+     * linear entries referring to it (< 0); see pv/mm.c. */
+    int16_t linear_pt_count;
 };
 
 /* The largest chunk the buddy allocator manages: 2^MAX_ORDER frames (1 GiB). */

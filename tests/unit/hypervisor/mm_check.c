@@ -15,7 +15,8 @@
  *    of a validated table passes validation: flags allowed at its level,
  *    _PAGE_USER set (and _PAGE_ACCESSED in an L4), the target owned as
  *    required and of the next level's type, or of the same level and
- *    read-only (a linear entry); slots 256-271 of an L4 hold the
+ *    read-only (a linear entry); a table with linear entries is not the
+ *    target of one (Xen's one-level rule); slots 256-271 of an L4 hold the
  *    hypervisor's entries; descriptor pages hold only safe descriptors;
  *  - frames the hypervisor writes itself (PGC_xen_heap) keep one writable
  *    type reference while shared, so are never page tables or
@@ -43,7 +44,7 @@
 struct expect {
     uint32_t gen, typ;
     uint32_t type; /* the type the typed references need */
-    bool linear_target, has_linear;
+    unsigned int linear_entries, linear_uses;
 };
 static struct expect model_exp[MODEL_FRAMES];
 
@@ -132,8 +133,8 @@ static void check_table(unsigned long mfn, unsigned int level,
             expect_ref(target, true, tt, "table", mfn);
         } else if (tt == PGT_for_level(level) && !(e & PTE_W)) {
             expect_ref(target, true, tt, "linear entry of", mfn);
-            model_exp[target].linear_target = true;
-            model_exp[mfn].has_linear = true;
+            model_exp[target].linear_uses++;
+            model_exp[mfn].linear_entries++;
         } else {
             model_fail("L%u %#lx slot %u: %#lx refers to a %s frame", level,
                        mfn, s, e, type_name(tt));
@@ -328,6 +329,15 @@ void model_check(void)
             (x & (PGT_validated | PGT_pinned)))
             model_fail("mfn %#lx: unused %s still validated or pinned", mfn,
                        type_name(t));
+        if (e->linear_entries && e->linear_uses)
+            model_fail("%s %#lx has linear entries and is the target of one",
+                       type_name(t), mfn);
+        if ((x & PGT_validated) && t >= PGT_l1_table && t <= PGT_l4_table &&
+            pg->linear_pt_count !=
+                (int)e->linear_entries - (int)e->linear_uses)
+            model_fail("%s %#lx: linear count %d, %u entries, %u referring",
+                       type_name(t), mfn, pg->linear_pt_count,
+                       e->linear_entries, e->linear_uses);
     }
     if (free_frames != heap_free_pages())
         model_fail("%lu free frames, heap says %lu", free_frames,

@@ -873,8 +873,8 @@ static void test_flush_clock(void **state)
 }
 
 /* Teardown drops pins, base pointers, descriptor frames and every
- * table's references (also tables that hold each other through linear
- * entries) and frees every frame. */
+ * table's references (also a table kept validated only by a linear
+ * entry) and frees every frame. */
 static void test_teardown(void **state)
 {
     struct tree t = make_tree(d1, 0);
@@ -890,7 +890,8 @@ static void test_teardown(void **state)
     assert_int_equal(pin(v1, 2, a), 0);
     assert_int_equal(pin(v1, 2, b), 0);
     assert_int_equal(mmu(v1, a, 0, model_pte(b, PTE_P)), 0);
-    assert_int_equal(mmu(v1, b, 0, model_pte(a, PTE_P)), 0);
+    assert_int_equal(mmu(v1, a, 1, model_pte(a, PTE_P)), 0);
+    assert_int_equal(unpin(v1, b), 0);
     assert_int_equal(model_set_gdt(v1, frames, 16), 0);
     assert_int_equal(type(gdt), PGT_seg_desc);
     model_check();
@@ -1146,6 +1147,61 @@ static void test_freed_frame_flushed_before_reuse(void **state)
     model_check();
 }
 
+/*
+ * Linear entries go one level deep, as in Xen (XSA-240): a table with
+ * linear entries is never the target of one and a target never gets
+ * any, so tables cannot keep each other validated in a cycle and
+ * devalidation never recurses down a chain of them.
+ */
+static void test_linear_chains_refused(void **state)
+{
+    (void)state;
+    for (unsigned int level = 2; level <= 4; level++) {
+        unsigned long a = frame(d1, 10), b = frame(d1, 11), c = frame(d1, 12);
+        unsigned long n = frame(d1, 13);
+
+        assert_int_equal(pin(v1, level, a), 0);
+        assert_int_equal(pin(v1, level, b), 0);
+        assert_int_equal(pin(v1, level, c), 0);
+        assert_int_equal(mmu(v1, a, 0, model_pte(b, PTE_P)), 0);
+        /* b is a target: no linear entries of its own... */
+        assert_int_equal(mmu(v1, b, 0, model_pte(c, PTE_P)), -XEN_EINVAL);
+        assert_int_equal(mmu(v1, b, 0, model_pte(a, PTE_P)), -XEN_EINVAL);
+        /* ...a has linear entries: no table may refer to it linearly. */
+        assert_int_equal(mmu(v1, c, 0, model_pte(a, PTE_P)), -XEN_EINVAL);
+        /* More entries to the same target, and self-maps, are fine. */
+        assert_int_equal(mmu(v1, a, 1, model_pte(b, PTE_P)), 0);
+        assert_int_equal(mmu(v1, c, 1, model_pte(b, PTE_P)), 0);
+        assert_int_equal(mmu(v1, b, 2, model_pte(b, PTE_P)), 0);
+        assert_int_equal(mmu(v1, a, 2, model_pte(a, PTE_P)), 0);
+        /* Rewriting a linear entry in place keeps it. */
+        assert_int_equal(mmu(v1, a, 1, model_pte(b, PTE_P | PTE_A)), 0);
+        model_check();
+        /* With the entries gone, the roles may change. */
+        assert_int_equal(mmu(v1, a, 0, 0), 0);
+        assert_int_equal(mmu(v1, a, 1, 0), 0);
+        assert_int_equal(mmu(v1, c, 1, 0), 0);
+        assert_int_equal(mmu(v1, b, 0, model_pte(c, PTE_P)), 0);
+        assert_int_equal(mmu(v1, c, 0, model_pte(a, PTE_P)), -XEN_EINVAL);
+        model_check();
+        /* Validation follows the same rule: n's entry to b (which has a
+         * linear entry now) fails, so n cannot be pinned. */
+        write(d1, n, 0, model_pte(b, PTE_P));
+        assert_int_equal(pin(v1, level, n), -XEN_EINVAL);
+        write(d1, n, 0, model_pte(c, PTE_P));
+        assert_int_equal(pin(v1, level, n), 0);
+        model_check();
+        assert_int_equal(unpin(v1, n), 0);
+        write(d1, n, 0, 0);
+        assert_int_equal(mmu(v1, b, 0, 0), 0);
+        assert_int_equal(mmu(v1, b, 2, 0), 0);
+        assert_int_equal(mmu(v1, a, 2, 0), 0);
+        for (unsigned long t = a; t <= c; t++)
+            assert_int_equal(unpin(v1, t), 0);
+        model_check();
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1156,6 +1212,7 @@ int main(void)
         T(test_l1_targets),
         T(test_upper_level_targets),
         T(test_linear_entries),
+        T(test_linear_chains_refused),
         T(test_l4_hypervisor_slots),
         T(test_writable_table_exclusion),
         T(test_pin_unpin_errors),

@@ -17,6 +17,13 @@
  *              reference on an in-use table of the same level; or, for a
  *              read-only entry pointing at its own table, nothing.
  *
+ * Linear entries go one level deep, as Xen has them since XSA-240: a
+ * table with linear entries is never the target of one, and a target
+ * never gets linear entries of its own.  Otherwise a guest could chain
+ * tables through linear entries so that dropping one reference
+ * devalidates the whole chain recursively (overflowing the hypervisor's
+ * stack), or make tables keep each other validated in a cycle.
+ *
  * Dropping the last type reference devalidates the table, dropping those
  * references in turn.  Every present entry gets _PAGE_USER (guest kernels
  * run at CPL 3); PSE is refused above L1; L4 slots 256-271 belong to the
@@ -121,6 +128,51 @@ void tlbflush_before_reuse(struct page_info *pg, unsigned int order)
         flush_tlb_mask(mask);
 }
 
+/* ---------------------------------------------------- linear entries */
+
+/*
+ * page_info.linear_pt_count of a validated table: how many linear entries
+ * it has (> 0), or how many linear entries refer to it (< 0).  Counting
+ * one more on one side (dir 1: entries, -1: references) fails while the
+ * other side is in use, or at the counter's limit.
+ */
+static bool linear_count_more(struct page_info *pg, int dir)
+{
+    int16_t x = __atomic_load_n(&pg->linear_pt_count, __ATOMIC_RELAXED);
+
+    do {
+        if (x * dir < 0 || x * dir == INT16_MAX)
+            return false;
+    } while (!__atomic_compare_exchange_n(&pg->linear_pt_count, &x,
+                                          (int16_t)(x + dir), false,
+                                          __ATOMIC_ACQ_REL, __ATOMIC_RELAXED));
+    return true;
+}
+
+static void linear_count_less(struct page_info *pg, int dir)
+{
+    __atomic_fetch_sub(&pg->linear_pt_count, (int16_t)dir, __ATOMIC_ACQ_REL);
+}
+
+/* Records a linear entry of table to target; false if not allowed. */
+static bool linear_get(struct page_info *table, struct page_info *target)
+{
+    if (!linear_count_more(table, 1))
+        return false;
+    if (!linear_count_more(target, -1)) {
+        linear_count_less(table, 1);
+        return false;
+    }
+    return true;
+}
+
+static void linear_put(struct page_info *table, struct page_info *target)
+{
+    ASSERT(table->linear_pt_count > 0 && target->linear_pt_count < 0);
+    linear_count_less(table, 1);
+    linear_count_less(target, -1);
+}
+
 /* ----------------------------------------------------------- types */
 
 /* Checks every entry of a table taking its first reference (mm_lock held). */
@@ -184,10 +236,12 @@ int get_page_type(struct page_info *pg, uint32_t type)
         if (d)
             flush_stale(d, pg->tlbflush_timestamp);
     }
-    if (is_table_level_type(type))
+    if (is_table_level_type(type)) {
+        pg->linear_pt_count = 0; /* no entries yet, nothing refers to it */
         rc = validate_table(pg, type);
-    else if (type == PGT_seg_desc)
+    } else if (type == PGT_seg_desc) {
         rc = pv_validate_segdesc_page(mfn_to_virt(page_to_mfn(pg)));
+    }
     if (rc) {
         __atomic_store_n(&pg->type_info, 0, __ATOMIC_RELEASE);
         return rc;
@@ -295,13 +349,19 @@ static int get_page_from_entry(struct domain *d, pte_t *pe, unsigned int level,
     }
     /*
      * A linear entry: read-only, to an in-use, validated table of the
-     * same level, on which it holds a type reference as Xen does.
+     * same level, on which it holds a type reference as Xen does; one
+     * level deep only (the file comment).
      */
+    if ((e & PTE_W) || !linear_get(mfn_to_page(self_mfn), pg)) {
+        put_page(pg);
+        return -XEN_EINVAL;
+    }
     x = __atomic_load_n(&pg->type_info, __ATOMIC_ACQUIRE);
     do {
-        if ((e & PTE_W) || (x & PGT_type_mask) != PGT_for_level(level) ||
+        if ((x & PGT_type_mask) != PGT_for_level(level) ||
             !(x & PGT_validated) || (x & PGT_count_mask) == 0 ||
             (x & PGT_count_mask) == PGT_count_mask) {
+            linear_put(mfn_to_page(self_mfn), pg);
             put_page(pg);
             return -XEN_EINVAL;
         }
@@ -328,6 +388,9 @@ static void put_page_from_entry(pte_t e, unsigned int level,
     }
     if (mfn == self_mfn)
         return; /* a self-reference holds nothing */
+    /* A linear entry's target has the table's own level as its type. */
+    if ((pg->type_info & PGT_type_mask) == PGT_for_level(level))
+        linear_put(mfn_to_page(self_mfn), pg);
     put_page_and_type(pg); /* normal and linear entries hold both */
 }
 
