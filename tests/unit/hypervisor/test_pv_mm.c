@@ -869,6 +869,34 @@ static void test_flush_clock(void **state)
     model_check();
     assert_int_equal(unpin(v1b, f), 0);
 
+    /* CPUs 0 and 1 switch after the mapping went: nothing to flush, even
+     * though the idle CPU 2 has not flushed since (it runs no guest). */
+    assert_int_equal(mmu(v1b, l1, 0, model_pte(f, PTE_P | PTE_W)), 0);
+    model_check();
+    assert_int_equal(mmu(v1b, l1, 0, 0), 0);
+    model_schedule(NULL, 0);
+    model_schedule(v1, 0);
+    model_schedule(NULL, 1);
+    model_schedule(v1b, 1);
+    loads = model_cpu[0].cr3_loads + model_cpu[1].cr3_loads;
+    assert_int_equal(pin(v1b, 2, f), 0);
+    assert_int_equal(model_cpu[0].cr3_loads + model_cpu[1].cr3_loads, loads);
+    model_check();
+    assert_int_equal(unpin(v1b, f), 0);
+
+    /* Only the CPUs that have not flushed since are flushed: CPU 0 has. */
+    assert_int_equal(mmu(v1b, l1, 0, model_pte(f, PTE_P | PTE_W)), 0);
+    model_check();
+    assert_int_equal(mmu(v1b, l1, 0, 0), 0);
+    model_schedule(NULL, 0);
+    model_schedule(v1, 0);
+    loads = model_cpu[0].cr3_loads;
+    ipis = model_cpu[1].cr3_loads;
+    assert_int_equal(pin(v1, 1, f), 0);
+    assert_int_equal(model_cpu[0].cr3_loads, loads);
+    assert_int_equal(model_cpu[1].cr3_loads, ipis + 1);
+    model_check();
+    assert_int_equal(unpin(v1, f), 0);
     assert_int_equal(unpin(v1b, l1), 0);
 }
 

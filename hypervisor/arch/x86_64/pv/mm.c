@@ -86,14 +86,25 @@ static bool cpu_flushed_since(unsigned int cpu, uint32_t stamp)
     return (int32_t)(READ_ONCE(tlbflush_time[cpu]) - stamp) > 0;
 }
 
-/* Flushes the CPUs of d that may hold translations older than stamp. */
-static void flush_stale(struct domain *d, uint32_t stamp)
+/*
+ * Flushes the CPUs that may hold translations older than stamp: those
+ * running a vCPU of d (of any guest if d is NULL) that have not flushed
+ * since.  A CPU running something else flushed when it switched (Xen's
+ * dirty CPU mask, filtered by the clock).
+ */
+static void flush_stale(const struct domain *d, uint32_t stamp)
 {
-    for (unsigned int cpu = 0; cpu < nr_cpus_online; cpu++)
-        if (!cpu_flushed_since(cpu, stamp)) {
-            flush_tlb_domain(d);
-            return;
-        }
+    bool mask[NR_CPUS], any = false;
+
+    for (unsigned int cpu = 0; cpu < nr_cpus_online; cpu++) {
+        const struct vcpu *v = cpu_info_of(cpu)->current_vcpu;
+
+        mask[cpu] = v && !is_idle_vcpu(v) && (!d || v->domain == d) &&
+                    !cpu_flushed_since(cpu, stamp);
+        any |= mask[cpu];
+    }
+    if (any)
+        flush_tlb_mask(mask);
 }
 
 void tlbflush_stamp_freed(struct page_info *pg)
@@ -106,7 +117,6 @@ void tlbflush_stamp_freed(struct page_info *pg)
 void tlbflush_before_reuse(struct page_info *pg, unsigned int order)
 {
     uint32_t newest = 0;
-    bool mask[NR_CPUS], any = false;
 
     for (unsigned long i = 0; i < (1UL << order); i++) {
         uint32_t stamp = pg[i].tlbflush_timestamp;
@@ -115,17 +125,8 @@ void tlbflush_before_reuse(struct page_info *pg, unsigned int order)
         if (stamp && (!newest || (int32_t)(stamp - newest) > 0))
             newest = stamp;
     }
-    if (!newest)
-        return;
-    /* A CPU running the idle vCPU flushed when it went idle. */
-    for (unsigned int cpu = 0; cpu < nr_cpus_online; cpu++) {
-        struct vcpu *v = cpu_info_of(cpu)->current_vcpu;
-
-        mask[cpu] = v && !is_idle_vcpu(v) && !cpu_flushed_since(cpu, newest);
-        any |= mask[cpu];
-    }
-    if (any)
-        flush_tlb_mask(mask);
+    if (newest)
+        flush_stale(NULL, newest);
 }
 
 /* ---------------------------------------------------- linear entries */
