@@ -361,14 +361,13 @@ static unsigned int vcpu_cpu(const struct vcpu *v)
     return MODEL_CPUS;
 }
 
-/* A CR3 load and the flush clock, as context_switch() does them. */
+/* A CR3 load on the flush clock, as context_switch() does it. */
 static void load_cr3(unsigned int cpu, uint64_t cr3)
 {
     unsigned int saved = model_this_cpu;
 
     model_this_cpu = cpu;
-    write_cr3(cr3);
-    tlbflush_note_local_flush();
+    tlbflush_write_cr3(cr3);
     model_this_cpu = saved;
 }
 

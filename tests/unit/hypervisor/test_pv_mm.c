@@ -1230,6 +1230,52 @@ static void test_linear_chains_refused(void **state)
     }
 }
 
+/* Set up by test_flush_clock_race for its mid-flush hook. */
+static unsigned long race_l1, race_f;
+
+/*
+ * Runs on CPU 1 between its CR3 write and the rest of its flush: CPU 1
+ * touches f again (re-caching it), then CPU 0 drops the last writable
+ * mapping of f.
+ */
+static void unmap_during_flush(void)
+{
+    model_note_writable(d1, race_f);
+    assert_int_equal(mmu(v1, race_l1, 0, 0), 0);
+    model_enter(d1->vcpu[1]);
+}
+
+/*
+ * The flush clock must tick before a CPU's flush, not after it: a CPU
+ * that re-cached a frame just after its CR3 write, while another CPU
+ * dropped the frame's writable mapping, has not flushed since.
+ */
+static void test_flush_clock_race(void **state)
+{
+    struct vcpu *v1b = d1->vcpu[1];
+    unsigned long loads;
+
+    (void)state;
+    race_l1 = frame(d1, 10);
+    race_f = frame(d1, 11);
+    model_schedule(v1, 0);
+    model_schedule(v1b, 1);
+    model_schedule(NULL, 2);
+    assert_int_equal(pin(v1, 1, race_l1), 0);
+    assert_int_equal(mmu(v1, race_l1, 0, model_pte(race_f, PTE_P | PTE_W)), 0);
+    model_check();
+    model_mid_flush_hook = unmap_during_flush;
+    model_toggle_mode(v1b); /* CPU 1 flushes; the unmap happens mid-way */
+    assert_null(model_mid_flush_hook);
+    assert_int_equal(ext(v1, MMUEXT_TLB_FLUSH_LOCAL, 0, 0), 0); /* CPU 0 */
+    loads = model_cpu[1].cr3_loads;
+    assert_int_equal(pin(v1, 1, race_f), 0);
+    assert_int_equal(model_cpu[1].cr3_loads, loads + 1);
+    model_check();
+    assert_int_equal(unpin(v1, race_f), 0);
+    assert_int_equal(unpin(v1, race_l1), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1253,6 +1299,7 @@ int main(void)
         T(test_partial_batches),
         T(test_update_va_mapping),
         T(test_flush_clock),
+        T(test_flush_clock_race),
         T(test_freed_frame_flushed_before_reuse),
         T(test_teardown),
         T(test_teardown_with_foreign_mapping),

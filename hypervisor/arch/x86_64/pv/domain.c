@@ -130,8 +130,7 @@ void pv_toggle_guest_mode(struct vcpu *v)
     /* The two GS bases trade places: the live one is the mode's own. */
     asm volatile("swapgs" ::: "memory");
     mfn = v->arch.kernel_mode ? v->arch.guest_table : v->arch.guest_table_user;
-    write_cr3(mfn << PAGE_SHIFT);
-    tlbflush_note_local_flush();
+    tlbflush_write_cr3(mfn << PAGE_SHIFT);
 }
 
 /* ------------------------------------------------------- contexts */
@@ -376,16 +375,14 @@ void context_switch(struct vcpu *prev, struct vcpu *next)
 
     ci->current_vcpu = next;
     if (is_idle_vcpu(next)) {
-        write_cr3(virt_to_maddr(idle_pg_table));
-        tlbflush_note_local_flush();
+        tlbflush_write_cr3(virt_to_maddr(idle_pg_table));
         desc_load_idle_gdt(smp_processor_id());
     } else {
         unsigned long mfn = next->arch.kernel_mode
                                 ? next->arch.guest_table
                                 : next->arch.guest_table_user;
 
-        write_cr3(mfn << PAGE_SHIFT);
-        tlbflush_note_local_flush();
+        tlbflush_write_cr3(mfn << PAGE_SHIFT);
         pv_load_descriptor_tables(next);
         if (!load_segments(next))
             next->arch.trap_bounce.flags |= TBF_FAILSAFE;

@@ -70,14 +70,21 @@ static void put_page_from_entry(pte_t e, unsigned int level,
 
 /* ----------------------------------------------------- TLB flushing */
 
-/* Advances on every full TLB flush anywhere; see the file comment. */
+/* Ticks as every full TLB flush begins, anywhere; see the file comment. */
 uint32_t tlbflush_clock = 1;
 static uint32_t tlbflush_time[NR_CPUS];
 
-void tlbflush_note_local_flush(void)
+/*
+ * The clock ticks before the CR3 load, not after: this CPU may cache a
+ * translation again between its load and a tick, so a mapping dropped in
+ * that window (stamped with the old time) would look flushed away.
+ */
+void tlbflush_write_cr3(uint64_t cr3)
 {
-    tlbflush_time[smp_processor_id()] =
-        __atomic_add_fetch(&tlbflush_clock, 1, __ATOMIC_SEQ_CST);
+    uint32_t t = __atomic_add_fetch(&tlbflush_clock, 1, __ATOMIC_SEQ_CST);
+
+    write_cr3(cr3);
+    __atomic_store_n(&tlbflush_time[smp_processor_id()], t, __ATOMIC_RELEASE);
 }
 
 /* Whether cpu has flushed since the frame's last writable mapping went. */
@@ -477,10 +484,8 @@ int pv_set_guest_table(struct vcpu *v, unsigned long mfn, bool user)
     else
         v->arch.guest_table = mfn;
     /* Switch the running vCPU now if this is the table it is using. */
-    if (v == current && user != v->arch.kernel_mode && mfn) {
-        write_cr3(mfn << PAGE_SHIFT);
-        tlbflush_note_local_flush();
-    }
+    if (v == current && user != v->arch.kernel_mode && mfn)
+        tlbflush_write_cr3(mfn << PAGE_SHIFT);
     if (old)
         put_page_and_type(mfn_to_page(old));
     return 0;

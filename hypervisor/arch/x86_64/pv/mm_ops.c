@@ -62,8 +62,7 @@ static volatile bool flush_pending[NR_CPUS];
 static void flush_local(unsigned long va)
 {
     if (va == FLUSH_ALL) {
-        write_cr3(read_cr3());
-        tlbflush_note_local_flush();
+        tlbflush_write_cr3(read_cr3());
     } else {
         invlpg((void *)va);
     }
