@@ -106,3 +106,21 @@ $(eval $(call unit_test,hv_ptwr_insn,$(HV_UT)/test_ptwr_insn.c \
 $(eval $(call fuzz_target,ptwr-insn,tests/fuzz/ptwr/fuzz_ptwr_insn.c \
 	hypervisor/arch/x86_64/pv/ptwr_insn.c,, \
 	$(HV_TEST_CFLAGS),tests/fuzz/ptwr/corpus))
+# The PV MMU on a model machine (tests/unit/hypervisor/mm_model.c): the
+# real mm.c, mm_ops.c, descriptor_tables.c, domheap.c, page_alloc.c and
+# guest_access.c against host stand-ins of the hardware headers.
+HV_MM_MODEL_SRCS := $(HV_UT)/mm_model.c $(HV_UT)/mm_check.c \
+	hypervisor/arch/x86_64/pv/mm.c hypervisor/arch/x86_64/pv/mm_ops.c \
+	hypervisor/arch/x86_64/pv/descriptor_tables.c \
+	hypervisor/common/domheap.c hypervisor/common/page_alloc.c \
+	hypervisor/common/guest_access.c
+HV_MM_MODEL_CFLAGS := -I$(HV_UT)/mm-include $(HV_TEST_CFLAGS)
+HV_MM_MODEL_HDRS := $(HV_UT)/mm_model.h $(wildcard $(HV_UT)/mm-include/asm/*.h) \
+	hypervisor/arch/x86_64/include/asm/pv_mm.h hypervisor/include/pvisor/mm.h
+$(eval $(call unit_test,hv_pv_mm,$(HV_UT)/test_pv_mm.c $(HV_MM_MODEL_SRCS),,\
+	$(HV_MM_MODEL_CFLAGS)))
+$(BUILD)/tests/unit/hv_pv_mm: $(HV_MM_MODEL_HDRS)
+# The same model driven by random hypercall sequences (tests/fuzz/pvmm/).
+$(eval $(call fuzz_target,hv-pv-mm,tests/fuzz/pvmm/fuzz_pv_mm.c \
+	$(HV_MM_MODEL_SRCS),,-I$(HV_UT) $(HV_MM_MODEL_CFLAGS),tests/fuzz/pvmm/corpus))
+$(BUILD)/fuzz/hv-pv-mm: $(HV_MM_MODEL_HDRS)

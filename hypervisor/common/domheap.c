@@ -13,7 +13,9 @@
  * Every frame is scrubbed with in-machine stores when freed: no data leaks
  * to its next owner, and QEMU TCG drops any code it translated from the
  * frame (TCG only notices guest stores, never the host's).  Frames that
- * were never used came zeroed from the host and never held code.
+ * were never used came zeroed from the host and never held code.  A freed
+ * frame is also stamped with the TLB flush clock, and CPUs that may still
+ * cache it are flushed before it is handed out again.
  *
  * count_info is changed only with atomic compare-and-exchange; the owner's
  * page_list and tot_pages are protected by d->page_alloc_lock.
@@ -35,15 +37,16 @@ struct page_info *alloc_domheap_pages(struct domain *d, unsigned int order,
     unsigned long n = 1UL << order;
     struct page_info *pg;
 
+    /* Taken and flushed before the lock: flushing waits for other CPUs. */
+    pg = alloc_heap_pages(order);
+    if (!pg)
+        return NULL;
+    tlbflush_before_reuse(pg, order);
     spin_lock(&d->page_alloc_lock);
     if (d->state != DOMSTATE_active ||
         (!(memflags & MEMF_no_refcount) && d->tot_pages + n > d->max_pages)) {
         spin_unlock(&d->page_alloc_lock);
-        return NULL;
-    }
-    pg = alloc_heap_pages(order);
-    if (!pg) {
-        spin_unlock(&d->page_alloc_lock);
+        free_heap_pages(pg, order);
         return NULL;
     }
     for (unsigned long i = 0; i < n; i++) {
@@ -89,6 +92,7 @@ static void free_domain_page(struct page_info *pg)
         spin_unlock(&d->page_alloc_lock);
     }
     scrub_one_page(pg);
+    tlbflush_stamp_freed(pg);
     free_heap_pages(pg, 0);
     if (d)
         domain_page_freed(d);
@@ -123,10 +127,16 @@ void page_release_allocation(struct page_info *pg)
     put_page(pg);
 }
 
+/*
+ * The hypervisor keeps writing the page (shared_info: event bits, time),
+ * so as Xen does it is shared with a writable type reference that stays
+ * while it is shared: it can never take a page-table or descriptor type,
+ * which would let the hypervisor's own stores change a validated table.
+ */
 void share_xen_page_with_guest(struct page_info *pg, struct domain *d)
 {
     pg->owner = d->domain_id;
-    pg->type_info = 0;
+    pg->type_info = PGT_writable | PGT_validated | 1;
     pg->count_info = PGC_allocated | PGC_xen_heap | 1;
     spin_lock(&d->page_alloc_lock);
     page_list_add_tail(&d->page_list, pg);

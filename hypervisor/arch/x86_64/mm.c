@@ -261,6 +261,7 @@ void *alloc_xenheap_pages(unsigned int order)
 
     if (!pg)
         return NULL;
+    tlbflush_before_reuse(pg, order);
     for (unsigned long i = 0; i < (1UL << order); i++)
         pg[i].owner = DOMID_XEN;
     return mfn_to_virt(page_to_mfn(pg));

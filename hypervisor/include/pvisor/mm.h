@@ -60,9 +60,10 @@ struct page_info {
     domid_t owner;
     uint8_t order; /* buddy order, valid on the first frame of a free chunk */
     uint8_t state; /* PGS_* */
-    /* PV MMU, while a table: > 0 its linear entries, < 0 those to it. */
-    int16_t linear_pt_count;
     uint32_t tlbflush_timestamp;
+    /* A validated page table's linear entries (> 0), or the number of
+     * linear entries referring to it (< 0); see pv/mm.c. */
+    int16_t linear_pt_count;
 };
 
 /* The largest chunk the buddy allocator manages: 2^MAX_ORDER frames (1 GiB). */
@@ -118,7 +119,17 @@ bool get_page(struct page_info *pg, const struct domain *d);
 void put_page(struct page_info *pg);
 /* Drops the allocation reference (decrease_reservation, teardown). */
 void page_release_allocation(struct page_info *pg);
-/* Makes a hypervisor page d's own, mappable by d (shared_info). */
+/*
+ * A frame a domain frees may still be in the TLB of a CPU that ran the
+ * domain (a guest may unmap without flushing).  The frame is stamped with
+ * the TLB flush clock when freed, and before the heap hands it out again
+ * every CPU that has not flushed since is flushed (arch, pv/mm.c), as
+ * Xen's allocator does.
+ */
+void tlbflush_stamp_freed(struct page_info *pg);
+void tlbflush_before_reuse(struct page_info *pg, unsigned int order);
+/* Makes a hypervisor page d's own, mappable by d (shared_info); it keeps
+ * a writable type reference while shared. */
 void share_xen_page_with_guest(struct page_info *pg, struct domain *d);
 /* Writes zeros over a frame with in-machine stores. */
 void scrub_one_page(struct page_info *pg);

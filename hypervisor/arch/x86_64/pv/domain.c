@@ -122,52 +122,6 @@ void arch_domain_relinquish(struct domain *d)
     mm_unlock(d);
 }
 
-/*
- * Make @mfn the vCPU's kernel (or user) L4.  A kernel table is required:
- * only the user table may be cleared with 0 (as MMUEXT_NEW_USER_BASEPTR
- * allows), because a vCPU always runs on its kernel table in kernel mode.
- */
-int pv_set_guest_table(struct vcpu *v, unsigned long mfn, bool user)
-{
-    struct domain *d = v->domain;
-    unsigned long old = user ? v->arch.guest_table_user : v->arch.guest_table;
-    int rc;
-
-    if (!mfn && !user)
-        return -XEN_EINVAL;
-    if (mfn) {
-        if (!mfn_valid(mfn))
-            return -XEN_EINVAL;
-        rc = get_page_and_type(mfn_to_page(mfn), d, PGT_l4_table);
-        if (rc)
-            return rc;
-    }
-    if (user)
-        v->arch.guest_table_user = mfn;
-    else
-        v->arch.guest_table = mfn;
-    /* Switch the running vCPU now if this is the table it is using. */
-    if (v == current && user != v->arch.kernel_mode && mfn) {
-        write_cr3(mfn << PAGE_SHIFT);
-        tlbflush_note_local_flush();
-    }
-    if (old)
-        put_page_and_type(mfn_to_page(old));
-    return 0;
-}
-
-/* Teardown: let go of both L4s (the vCPU never runs again). */
-void pv_drop_guest_tables(struct vcpu *v)
-{
-    unsigned long k = v->arch.guest_table, u = v->arch.guest_table_user;
-
-    v->arch.guest_table = v->arch.guest_table_user = 0;
-    if (u)
-        put_page_and_type(mfn_to_page(u));
-    if (k)
-        put_page_and_type(mfn_to_page(k));
-}
-
 void pv_toggle_guest_mode(struct vcpu *v)
 {
     unsigned long mfn;
@@ -176,8 +130,7 @@ void pv_toggle_guest_mode(struct vcpu *v)
     /* The two GS bases trade places: the live one is the mode's own. */
     asm volatile("swapgs" ::: "memory");
     mfn = v->arch.kernel_mode ? v->arch.guest_table : v->arch.guest_table_user;
-    write_cr3(mfn << PAGE_SHIFT);
-    tlbflush_note_local_flush();
+    tlbflush_write_cr3(mfn << PAGE_SHIFT);
 }
 
 /* ------------------------------------------------------- contexts */
@@ -422,16 +375,14 @@ void context_switch(struct vcpu *prev, struct vcpu *next)
 
     ci->current_vcpu = next;
     if (is_idle_vcpu(next)) {
-        write_cr3(virt_to_maddr(idle_pg_table));
-        tlbflush_note_local_flush();
+        tlbflush_write_cr3(virt_to_maddr(idle_pg_table));
         desc_load_idle_gdt(smp_processor_id());
     } else {
         unsigned long mfn = next->arch.kernel_mode
                                 ? next->arch.guest_table
                                 : next->arch.guest_table_user;
 
-        write_cr3(mfn << PAGE_SHIFT);
-        tlbflush_note_local_flush();
+        tlbflush_write_cr3(mfn << PAGE_SHIFT);
         pv_load_descriptor_tables(next);
         if (!load_segments(next))
             next->arch.trap_bounce.flags |= TBF_FAILSAFE;

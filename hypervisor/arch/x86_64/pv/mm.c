@@ -17,11 +17,12 @@
  *              reference on an in-use table of the same level; or, for a
  *              read-only entry pointing at its own table, nothing.
  *
- * Linear entries go one level deep, as Xen's get_lN_linear_pagetable
- * allow: a table that holds linear entries may not be the target of one,
- * and a target may not hold any (linear_pt_count counts either).  Without
- * that, a guest could chain thousands of tables and make dropping the
- * first one recurse down the chain until the hypervisor's stack overflows.
+ * Linear entries go one level deep, as Xen has them since XSA-240: a
+ * table with linear entries is never the target of one, and a target
+ * never gets linear entries of its own.  Otherwise a guest could chain
+ * tables through linear entries so that dropping one reference
+ * devalidates the whole chain recursively (overflowing the hypervisor's
+ * stack), or make tables keep each other validated in a cycle.
  *
  * Dropping the last type reference devalidates the table, dropping those
  * references in turn.  Every present entry gets _PAGE_USER (guest kernels
@@ -32,6 +33,9 @@
  * validated twice at once or used while half-validated.  When a frame
  * stops being writable and becomes a table, any CPU of the domain that may
  * still cache a writable translation is flushed first (the flush clock).
+ * The clock also covers frames a domain frees: a guest may unmap without
+ * flushing, so a freed frame is stamped and, before the heap hands it out
+ * again, every CPU that has not flushed since is flushed.
  */
 #include <asm/current.h>
 #include <asm/m2p.h>
@@ -66,14 +70,21 @@ static void put_page_from_entry(pte_t e, unsigned int level,
 
 /* ----------------------------------------------------- TLB flushing */
 
-/* Advances on every full TLB flush anywhere; see the file comment. */
+/* Ticks as every full TLB flush begins, anywhere; see the file comment. */
 uint32_t tlbflush_clock = 1;
 static uint32_t tlbflush_time[NR_CPUS];
 
-void tlbflush_note_local_flush(void)
+/*
+ * The clock ticks before the CR3 load, not after: this CPU may cache a
+ * translation again between its load and a tick, so a mapping dropped in
+ * that window (stamped with the old time) would look flushed away.
+ */
+void tlbflush_write_cr3(uint64_t cr3)
 {
-    tlbflush_time[smp_processor_id()] =
-        __atomic_add_fetch(&tlbflush_clock, 1, __ATOMIC_SEQ_CST);
+    uint32_t t = __atomic_add_fetch(&tlbflush_clock, 1, __ATOMIC_SEQ_CST);
+
+    write_cr3(cr3);
+    __atomic_store_n(&tlbflush_time[smp_processor_id()], t, __ATOMIC_RELEASE);
 }
 
 /* Whether cpu has flushed since the frame's last writable mapping went. */
@@ -82,14 +93,92 @@ static bool cpu_flushed_since(unsigned int cpu, uint32_t stamp)
     return (int32_t)(READ_ONCE(tlbflush_time[cpu]) - stamp) > 0;
 }
 
-/* Flushes the CPUs of d that may hold translations older than stamp. */
-static void flush_stale(struct domain *d, uint32_t stamp)
+/*
+ * Flushes the CPUs that may hold translations older than stamp: those
+ * running a vCPU of d (of any guest if d is NULL) that have not flushed
+ * since.  A CPU running something else flushed when it switched (Xen's
+ * dirty CPU mask, filtered by the clock).
+ */
+static void flush_stale(const struct domain *d, uint32_t stamp)
 {
-    for (unsigned int cpu = 0; cpu < nr_cpus_online; cpu++)
-        if (!cpu_flushed_since(cpu, stamp)) {
-            flush_tlb_domain(d);
-            return;
-        }
+    bool mask[NR_CPUS], any = false;
+
+    for (unsigned int cpu = 0; cpu < nr_cpus_online; cpu++) {
+        const struct vcpu *v = cpu_info_of(cpu)->current_vcpu;
+
+        mask[cpu] = v && !is_idle_vcpu(v) && (!d || v->domain == d) &&
+                    !cpu_flushed_since(cpu, stamp);
+        any |= mask[cpu];
+    }
+    if (any)
+        flush_tlb_mask(mask);
+}
+
+void tlbflush_stamp_freed(struct page_info *pg)
+{
+    uint32_t now = READ_ONCE(tlbflush_clock);
+
+    pg->tlbflush_timestamp = now ? now : 1; /* 0: nothing to flush */
+}
+
+void tlbflush_before_reuse(struct page_info *pg, unsigned int order)
+{
+    uint32_t newest = 0;
+
+    for (unsigned long i = 0; i < (1UL << order); i++) {
+        uint32_t stamp = pg[i].tlbflush_timestamp;
+
+        pg[i].tlbflush_timestamp = 0;
+        if (stamp && (!newest || (int32_t)(stamp - newest) > 0))
+            newest = stamp;
+    }
+    if (newest)
+        flush_stale(NULL, newest);
+}
+
+/* ---------------------------------------------------- linear entries */
+
+/*
+ * page_info.linear_pt_count of a validated table: how many linear entries
+ * it has (> 0), or how many linear entries refer to it (< 0).  Counting
+ * one more on one side (dir 1: entries, -1: references) fails while the
+ * other side is in use, or at the counter's limit.
+ */
+static bool linear_count_more(struct page_info *pg, int dir)
+{
+    int16_t x = __atomic_load_n(&pg->linear_pt_count, __ATOMIC_RELAXED);
+
+    do {
+        if (x * dir < 0 || x * dir == INT16_MAX)
+            return false;
+    } while (!__atomic_compare_exchange_n(&pg->linear_pt_count, &x,
+                                          (int16_t)(x + dir), false,
+                                          __ATOMIC_ACQ_REL, __ATOMIC_RELAXED));
+    return true;
+}
+
+static void linear_count_less(struct page_info *pg, int dir)
+{
+    __atomic_fetch_sub(&pg->linear_pt_count, (int16_t)dir, __ATOMIC_ACQ_REL);
+}
+
+/* Records a linear entry of table to target; false if not allowed. */
+static bool linear_get(struct page_info *table, struct page_info *target)
+{
+    if (!linear_count_more(table, 1))
+        return false;
+    if (!linear_count_more(target, -1)) {
+        linear_count_less(table, 1);
+        return false;
+    }
+    return true;
+}
+
+static void linear_put(struct page_info *table, struct page_info *target)
+{
+    ASSERT(table->linear_pt_count > 0 && target->linear_pt_count < 0);
+    linear_count_less(table, 1);
+    linear_count_less(target, -1);
 }
 
 /* ----------------------------------------------------------- types */
@@ -155,11 +244,12 @@ int get_page_type(struct page_info *pg, uint32_t type)
         if (d)
             flush_stale(d, pg->tlbflush_timestamp);
     }
-    pg->linear_pt_count = 0;
-    if (is_table_level_type(type))
+    if (is_table_level_type(type)) {
+        pg->linear_pt_count = 0; /* no entries yet, nothing refers to it */
         rc = validate_table(pg, type);
-    else if (type == PGT_seg_desc)
+    } else if (type == PGT_seg_desc) {
         rc = pv_validate_segdesc_page(mfn_to_virt(page_to_mfn(pg)));
+    }
     if (rc) {
         __atomic_store_n(&pg->type_info, 0, __ATOMIC_RELEASE);
         return rc;
@@ -216,29 +306,6 @@ void put_page_and_type(struct page_info *pg)
 }
 
 /* ------------------------------------------------------ validation */
-
-/* Linear entry counts (see the file comment); the owner's mm_lock held. */
-static bool inc_linear_entries(struct page_info *table)
-{
-    if (table->linear_pt_count < 0 || table->linear_pt_count == INT16_MAX)
-        return false; /* a linear target itself, or full */
-    table->linear_pt_count++;
-    return true;
-}
-
-static bool inc_linear_uses(struct page_info *target)
-{
-    if (target->linear_pt_count > 0 || target->linear_pt_count == INT16_MIN)
-        return false; /* holds linear entries itself, or full */
-    target->linear_pt_count--;
-    return true;
-}
-
-static void dec_linear(struct page_info *table, struct page_info *target)
-{
-    table->linear_pt_count--;
-    target->linear_pt_count++;
-}
 
 /* The first 1 MiB is I/O memory to Xen whatever the memory map says. */
 #define LOW_IO_FRAMES 0x100
@@ -304,17 +371,13 @@ static int get_page_from_entry(struct domain *d, pte_t *pe, unsigned int level,
     }
     /*
      * A linear entry: read-only, to an in-use, validated table of the
-     * same level, on which it holds a type reference as Xen does, and
-     * one level deep only.
+     * same level, on which it holds a type reference as Xen does; one
+     * level deep only (the file comment).
      */
     x = __atomic_load_n(&pg->type_info, __ATOMIC_ACQUIRE);
+    /* Only a table's linear count is ever touched. */
     if ((e & PTE_W) || (x & PGT_type_mask) != PGT_for_level(level) ||
-        !(x & PGT_validated) || !inc_linear_entries(mfn_to_page(self_mfn))) {
-        put_page(pg); /* only tables' linear counts are ever touched */
-        return -XEN_EINVAL;
-    }
-    if (!inc_linear_uses(pg)) {
-        mfn_to_page(self_mfn)->linear_pt_count--;
+        !(x & PGT_validated) || !linear_get(mfn_to_page(self_mfn), pg)) {
         put_page(pg);
         return -XEN_EINVAL;
     }
@@ -322,7 +385,7 @@ static int get_page_from_entry(struct domain *d, pte_t *pe, unsigned int level,
         if ((x & PGT_type_mask) != PGT_for_level(level) ||
             !(x & PGT_validated) || (x & PGT_count_mask) == 0 ||
             (x & PGT_count_mask) == PGT_count_mask) {
-            dec_linear(mfn_to_page(self_mfn), pg);
+            linear_put(mfn_to_page(self_mfn), pg);
             put_page(pg);
             return -XEN_EINVAL;
         }
@@ -351,7 +414,7 @@ static void put_page_from_entry(pte_t e, unsigned int level,
         return; /* a self-reference holds nothing */
     /* A linear entry's target has the table's own level as its type. */
     if ((pg->type_info & PGT_type_mask) == PGT_for_level(level))
-        dec_linear(mfn_to_page(self_mfn), pg);
+        linear_put(mfn_to_page(self_mfn), pg);
     put_page_and_type(pg); /* normal and linear entries hold both */
 }
 
@@ -410,6 +473,50 @@ int pv_unpin_table(struct domain *d, unsigned long mfn)
     __atomic_fetch_and(&pg->type_info, ~PGT_pinned, __ATOMIC_ACQ_REL);
     put_page_and_type(pg);
     return 0;
+}
+
+/*
+ * Make @mfn the vCPU's kernel (or user) L4.  A kernel table is required:
+ * only the user table may be cleared with 0 (as MMUEXT_NEW_USER_BASEPTR
+ * allows), because a vCPU always runs on its kernel table in kernel mode.
+ */
+int pv_set_guest_table(struct vcpu *v, unsigned long mfn, bool user)
+{
+    struct domain *d = v->domain;
+    unsigned long old = user ? v->arch.guest_table_user : v->arch.guest_table;
+    int rc;
+
+    if (!mfn && !user)
+        return -XEN_EINVAL;
+    if (mfn) {
+        if (!mfn_valid(mfn))
+            return -XEN_EINVAL;
+        rc = get_page_and_type(mfn_to_page(mfn), d, PGT_l4_table);
+        if (rc)
+            return rc;
+    }
+    if (user)
+        v->arch.guest_table_user = mfn;
+    else
+        v->arch.guest_table = mfn;
+    /* Switch the running vCPU now if this is the table it is using. */
+    if (v == current && user != v->arch.kernel_mode && mfn)
+        tlbflush_write_cr3(mfn << PAGE_SHIFT);
+    if (old)
+        put_page_and_type(mfn_to_page(old));
+    return 0;
+}
+
+/* Teardown: let go of both L4s (the vCPU never runs again). */
+void pv_drop_guest_tables(struct vcpu *v)
+{
+    unsigned long k = v->arch.guest_table, u = v->arch.guest_table_user;
+
+    v->arch.guest_table = v->arch.guest_table_user = 0;
+    if (u)
+        put_page_and_type(mfn_to_page(u));
+    if (k)
+        put_page_and_type(mfn_to_page(k));
 }
 
 void pv_init_guest_l4(struct domain *d, pte_t *l4)

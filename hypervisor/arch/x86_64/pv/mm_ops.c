@@ -10,14 +10,16 @@
  *
  * The "foreigndom" argument lets the privileged control domain work on
  * another domain's tables (the domain builder pins a new domain's L4):
- * its low 16 bits name the owner of the data frames entries may map, the
- * high 16 bits plus one the owner of the tables.  Anyone else may only
- * name itself.
+ * its low 16 bits name the owner of the data frames L1 entries may map,
+ * the high 16 bits plus one the owner of the tables.  L2-L4 entries refer
+ * to tables of the tables' owner only, so the two must then be the same,
+ * as in Xen.  Anyone else may only name itself.
  */
 #include <asm/apic.h>
 #include <asm/current.h>
 #include <asm/desc.h>
 #include <asm/m2p.h>
+#include <asm/processor.h>
 #include <asm/pv.h>
 #include <asm/pv_mm.h>
 #include <asm/traps.h>
@@ -61,8 +63,7 @@ static volatile bool flush_pending[NR_CPUS];
 static void flush_local(unsigned long va)
 {
     if (va == FLUSH_ALL) {
-        write_cr3(read_cr3());
-        tlbflush_note_local_flush();
+        tlbflush_write_cr3(read_cr3());
     } else {
         invlpg((void *)va);
     }
@@ -128,6 +129,11 @@ static void domain_cpu_mask(struct domain *d, const unsigned long *vcpus,
     }
 }
 
+void flush_tlb_mask(const bool *mask)
+{
+    flush_cpus(mask, FLUSH_ALL);
+}
+
 void flush_tlb_domain(struct domain *d)
 {
     bool mask[NR_CPUS];
@@ -163,24 +169,28 @@ static int flush_vcpumask(struct domain *d, unsigned long guest_mask,
 /* ------------------------------------------------ domain arguments */
 
 /*
- * The domain owning the frames an operation touches: the caller, or (for
- * the privileged control domain only) another live domain.
+ * The domain owning the frames an operation touches, as Xen's get_pg_owner
+ * and the XSM check after it: DOMID_SELF is the caller; a domain that
+ * does not exist, or the caller naming itself by number, is -ESRCH; any
+ * other domain is -EPERM but to the privileged control domain.
  */
 static struct domain *get_pg_owner(domid_t id, long *rc)
 {
     struct domain *curr = current->domain, *d;
 
-    if (id == DOMID_SELF || id == curr->domain_id) {
+    if (id == DOMID_SELF) {
         get_domain(curr);
         return curr;
     }
+    if (id == curr->domain_id || !(d = get_domain_by_id(id))) {
+        *rc = -XEN_ESRCH;
+        return NULL;
+    }
     if (!curr->is_privileged) {
+        put_domain(d);
         *rc = -XEN_EPERM;
         return NULL;
     }
-    d = get_domain_by_id(id);
-    if (!d)
-        *rc = -XEN_ESRCH;
     return d;
 }
 
@@ -196,7 +206,7 @@ static bool guest_va_ok(unsigned long va)
 static long mmu_update_one(struct domain *pt_owner, struct domain *pg_owner,
                            const struct mmu_update *req)
 {
-    unsigned int cmd = req->ptr & 3;
+    unsigned int cmd = req->ptr & 7; /* 4-7 are no command */
     unsigned long mfn = req->ptr >> PAGE_SHIFT;
     struct page_info *pg;
     long rc;
@@ -212,16 +222,18 @@ static long mmu_update_one(struct domain *pt_owner, struct domain *pg_owner,
         unsigned int slot = (req->ptr & ~PAGE_MASK) / sizeof(pte_t);
         uint32_t type;
 
-        if (req->ptr & 4)
-            return -XEN_EINVAL; /* not 8-byte aligned */
         if (!get_page(pg, pt_owner))
             return -XEN_EINVAL;
         type = pg->type_info & PGT_type_mask;
         if ((type >= PGT_l1_table && type <= PGT_l4_table) &&
             (pg->type_info & PGT_count_mask) &&
             (pg->type_info & PGT_validated)) {
-            rc = mod_pt_entry(pg_owner, pg, slot, req->val,
-                              cmd == MMU_PT_UPDATE_PRESERVE_AD);
+            /* Only L1 entries map another domain's frames. */
+            if (type != PGT_l1_table && pg_owner != pt_owner)
+                rc = -XEN_EINVAL;
+            else
+                rc = mod_pt_entry(pg_owner, pg, slot, req->val,
+                                  cmd == MMU_PT_UPDATE_PRESERVE_AD);
         } else if (get_page_type(pg, PGT_writable) == 0) {
             /* An ordinary frame: a plain checked write. */
             ((pte_t *)mfn_to_virt(mfn))[slot] = req->val;
@@ -234,6 +246,8 @@ static long mmu_update_one(struct domain *pt_owner, struct domain *pg_owner,
         return rc;
     }
     case MMU_MACHPHYS_UPDATE:
+        if (pt_owner != current->domain)
+            return -XEN_EPERM; /* the M2P is the caller's own business */
         if (!get_page(pg, pg_owner))
             return -XEN_EINVAL;
         set_gpfn_from_mfn(mfn, req->val);
@@ -275,18 +289,22 @@ long do_mmu_update(unsigned long ureqs, unsigned long count_arg,
     /* Xen's guest_handle_okay: where the list starts, before anything. */
     if (!guest_va_ok(ureqs))
         return -XEN_EFAULT;
-    pg_owner = get_pg_owner((domid_t)foreigndom, &rc);
-    if (!pg_owner)
-        return rc;
+    /* The tables' owner first: any existing domain, itself included. */
     if (foreigndom >> 16) {
-        pt_owner = get_pg_owner(pt_id, &rc);
-        if (!pt_owner) {
-            put_domain(pg_owner);
-            return rc;
-        }
+        pt_owner = get_domain_by_id(pt_id);
+        if (!pt_owner)
+            return -XEN_ESRCH;
     } else {
         pt_owner = current->domain;
         get_domain(pt_owner);
+    }
+    pg_owner = get_pg_owner((domid_t)foreigndom, &rc);
+    if (!pg_owner || (pt_owner != current->domain &&
+                      !current->domain->is_privileged)) {
+        if (pg_owner)
+            put_domain(pg_owner);
+        put_domain(pt_owner);
+        return pg_owner ? -XEN_EPERM : rc;
     }
 
     mm_lock(pt_owner);
@@ -359,6 +377,16 @@ out:
 
 static long mmuext_one(struct domain *d, const struct mmuext_op *op)
 {
+    /* For another domain (dom0 only): pins, unpins and page copies. */
+    if (d != current->domain) {
+        switch (op->cmd) {
+        case MMUEXT_NEW_BASEPTR ... MMUEXT_SET_LDT:
+        case MMUEXT_NEW_USER_BASEPTR:
+        case MMUEXT_FLUSH_CACHE_GLOBAL:
+            return -XEN_EPERM;
+        }
+    }
+
     switch (op->cmd) {
     case MMUEXT_PIN_L1_TABLE:
     case MMUEXT_PIN_L2_TABLE:
@@ -404,9 +432,10 @@ static long mmuext_one(struct domain *d, const struct mmuext_op *op)
         return 0;
     case MMUEXT_FLUSH_CACHE:
     case MMUEXT_FLUSH_CACHE_GLOBAL:
+        /* Xen answers the two refusals differently. */
         if (!current->domain->is_privileged)
-            return -XEN_EACCES;
-        asm volatile("wbinvd" ::: "memory");
+            return op->cmd == MMUEXT_FLUSH_CACHE ? -XEN_EACCES : -XEN_EINVAL;
+        wbinvd();
         return 0;
     case MMUEXT_SET_LDT:
         return pv_set_ldt(current, op->arg1.linear_addr, op->arg2.nr_ents);
@@ -414,8 +443,10 @@ static long mmuext_one(struct domain *d, const struct mmuext_op *op)
         return copy_or_clear(d, op->arg1.mfn, 0, false);
     case MMUEXT_COPY_PAGE:
         return copy_or_clear(d, op->arg1.mfn, op->arg2.src_mfn, true);
+    case MMUEXT_MARK_SUPER:
+    case MMUEXT_UNMARK_SUPER:
+        return -XEN_EOPNOTSUPP; /* no superpages, as on Xen since 4.12 */
     default:
-        /* Including MARK/UNMARK_SUPER: superpages are not supported. */
         return -XEN_ENOSYS;
     }
 }

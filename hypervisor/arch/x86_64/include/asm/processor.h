@@ -179,6 +179,9 @@ static inline void flush_tlb_local(void)
     write_cr3(read_cr3());
 }
 
+/* Writes back and invalidates every cache of this CPU. */
+static inline void wbinvd(void) { asm volatile("wbinvd" ::: "memory"); }
+
 #include <pvisor/barrier.h>
 #endif /* __ASSEMBLY__ */
 

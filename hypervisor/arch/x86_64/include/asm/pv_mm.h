@@ -78,7 +78,10 @@ void pv_init_guest_l4(struct domain *d, pte_t *l4);
 
 /* TLB flushing: the flush clock and flushing a domain's CPUs. */
 extern uint32_t tlbflush_clock;
-void tlbflush_note_local_flush(void);
+/* Loads CR3 (a full flush of this CPU's TLB) and records the flush. */
+void tlbflush_write_cr3(uint64_t cr3);
+/* Flushes the CPUs whose entry in mask (NR_CPUS entries) is true. */
+void flush_tlb_mask(const bool *mask);
 void flush_tlb_domain(struct domain *d);
 void flush_tlb_domain_va(struct domain *d, unsigned long va);
 
