@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# timeout: 420
+# timeout: 900
 # 1000 create/destroy cycles of a guest that pins its own page tables
 # (the workload guest's mode=pt: four address spaces pinned level by
 # level, one the user L4, one with a linear entry to the kernel's L4, a
