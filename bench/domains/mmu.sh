@@ -23,7 +23,8 @@ for i in $(seq "$guests"); do
         'memory=128' "cmdline=\"procs=0 bench_mmu=$reps\"" >/dev/null ||
         { echo "create failed"; exit 1; }
     for _ in $(seq 1200); do
-        [ "$(grep -c "destroyed ---" "$log" 2>/dev/null)" -ge "$i" ] && break
+        n=$(grep -c "destroyed ---" "$log" 2>/dev/null)
+        [ "${n:-0}" -ge "$i" ] && break
         sleep 0.1
     done
     [ "$(grep -c 'bench-mmu unpin-64m' "$log")" -ge "$i" ] ||

@@ -23,7 +23,8 @@ for i in $(seq "$runs"); do
     "$bin/pvctl" create "$top/guests/tests/ptwr.cfg" 'name="bench-ptwr"' \
         'cmdline="bench=100000"' >/dev/null || { echo "create failed"; exit 1; }
     for _ in $(seq 600); do
-        [ "$(grep -c "ptwr: bench" "$log" 2>/dev/null || echo 0)" -ge "$i" ] &&
+        n=$(grep -c "ptwr: bench" "$log" 2>/dev/null)
+        [ "${n:-0}" -ge "$i" ] &&
             grep -q "destroyed ---" <(tail -n 1 "$log") && break
         sleep 0.1
     done
