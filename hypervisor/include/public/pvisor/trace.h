@@ -55,8 +55,18 @@ enum pvtrace_event {
     /* An exception or software interrupt bounced: vector, error code,
      * rip, cr2 (for #PF). */
     PVTRACE_EV_TRAP = 5,
-    /* A write to an L1 page table emulated: linear address, the old and
-     * the new entry, result (0 or -errno). */
+    /* A kernel write that faulted on an L1 page table (writable page
+     * tables): linear address written, the entry before, the entry after
+     * (as installed; if refused, as the instruction would have made it),
+     * result, rip, and the first 8 instruction bytes (little-endian; 0
+     * where unreadable).  Result 0: emulated; -EAGAIN: the entry kept
+     * changing, the instruction is re-executed; -EOPNOTSUPP: a form not
+     * emulated, the domain is crashed; -EINVAL: not 64-bit code, or the
+     * operand is misaligned or outside the page; -EFAULT: the instruction
+     * could not be read or decoded; anything else: the new entry was
+     * refused as mmu_update refuses it.  All but 0 and -EAGAIN bounce the
+     * #PF to the guest (or crash it).  Writes to other read-only pages and
+     * to L2-L4 tables are not recorded here (they are plain #PF traps). */
     PVTRACE_EV_PTWR = 6,
     /* This CPU switched from (domid, vcpu) to data[0] = next domid,
      * data[1] = next vcpu (0x7fff: idle). */
