@@ -125,6 +125,7 @@ const struct pvctl_cmd pvctl_cmds[] = {
      "       pvctl trace report FILE [--json] [--sub-ops]\n"
      "       pvctl trace export FILE --format perfetto [-o OUT.json]\n"
      "       pvctl trace live [-d DOM] [--interval S] [--iterations N] [-b]\n"
+     "       pvctl trace dump FILE [-d DOMID] [-e CLASSES]\n"
      "\n"
      "record switches the hypervisor's trace buffers on and writes what they\n"
      "hold to FILE (default pvisor.trace) until --duration seconds have\n"
@@ -144,7 +145,11 @@ const struct pvctl_cmd pvctl_cmds[] = {
      "channel send to the delivery it caused.\n"
      "\n"
      "live shows hypercalls per second per domain, refreshed every interval\n"
-     "(default 1 s), like top.  Only one trace reader at a time.\n"},
+     "(default 1 s), like top.  Only one trace reader at a time.\n"
+     "\n"
+     "dump prints every record of FILE as a line of text in time order\n"
+     "(microseconds since the first record, CPU, dDOMvVCPU, event, its data),\n"
+     "only domain DOMID's with -d (and switches to it), only CLASSES with -e.\n"},
     {"__monitor", cmd_monitor, NULL, ""},
     {NULL, NULL, NULL, NULL},
 };

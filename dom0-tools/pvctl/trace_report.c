@@ -629,9 +629,12 @@ int cmd_trace(int argc, char **argv)
         return cmd_trace_export(argc - 1, argv + 1);
     if (!strcmp(argv[1], "live"))
         return cmd_trace_live(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "dump"))
+        return cmd_trace_dump(argc - 1, argv + 1);
     if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))
         return pvctl_help("trace", false);
-    pvctl_err("unknown trace command '%s' (record, report, export, live)",
+    pvctl_err("unknown trace command '%s' (record, report, export, live, "
+              "dump)",
               argv[1]);
     return 2;
 }

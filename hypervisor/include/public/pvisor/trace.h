@@ -53,7 +53,9 @@ enum pvtrace_event {
     /* The event callback was entered (an upcall). */
     PVTRACE_EV_EVTCHN_UPCALL = 4,
     /* An exception or software interrupt bounced: vector, error code,
-     * rip, cr2 (for #PF). */
+     * rip, cr2 (for #PF).  A `syscall` from guest user mode bounced to
+     * the guest kernel's syscall callback is one too, with vector
+     * PVTRACE_TRAP_SYSCALL. */
     PVTRACE_EV_TRAP = 5,
     /* A kernel write that faulted on an L1 page table (writable page
      * tables): linear address written, the entry before, the entry after
@@ -77,6 +79,8 @@ enum pvtrace_event {
     PVTRACE_EV_DOM_SHUTDOWN = 11, /* reason */
     PVTRACE_EV_DOM_DESTROY = 12,  /* the last of its memory went */
 };
+
+#define PVTRACE_TRAP_SYSCALL 0x100 /* PVTRACE_EV_TRAP: a user `syscall` */
 
 #define PVTRACE_F_NESTED 1 /* an entry of a multicall */
 
