@@ -66,7 +66,9 @@ enum pvtrace_event {
      * emulated, the domain is crashed; -EINVAL: not 64-bit code, or the
      * operand is misaligned or outside the page; -EFAULT: the instruction
      * could not be read or decoded; anything else: the new entry was
-     * refused as mmu_update refuses it.  All but 0 and -EAGAIN bounce the
+     * refused as mmu_update refuses it (old and new are 0 when the write
+     * was turned down before the entry was read: -EINVAL, -EFAULT,
+     * -EOPNOTSUPP).  All but 0 and -EAGAIN bounce the
      * #PF to the guest (or crash it).  Writes to other read-only pages and
      * to L2-L4 tables are not recorded here (they are plain #PF traps). */
     PVTRACE_EV_PTWR = 6,
