@@ -58,7 +58,8 @@ static uint32_t parse_classes(const char *s)
     uint32_t mask = 0;
 
     snprintf(buf, sizeof(buf), "%s", s);
-    for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+    for (tok = strtok_r(buf, ",", &save); tok;
+         tok = strtok_r(NULL, ",", &save)) {
         size_t i;
 
         for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
@@ -110,8 +111,9 @@ static void dump_one(const struct pvtrf *t, const struct pvtrace_record *r)
         printf("upcall\n");
         break;
     case PVTRACE_EV_TRAP:
-        printf("trap     %s error %#llx rip %#llx", pvtr_vector_name(r->data[0]),
-               (unsigned long long)r->data[1], (unsigned long long)r->data[2]);
+        printf("trap     %s error %#llx rip %#llx",
+               pvtr_vector_name(r->data[0]), (unsigned long long)r->data[1],
+               (unsigned long long)r->data[2]);
         if (r->data[0] == 14)
             printf(" cr2 %#llx", (unsigned long long)r->data[3]);
         printf("\n");
