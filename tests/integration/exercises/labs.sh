@@ -7,7 +7,7 @@
 # direction the text says, never a timing.
 . "$(dirname "$0")/../../lib/tap.sh"
 . "$(dirname "$0")/../../lib/domains.sh"
-plan 20
+plan 21
 pvisor_rundir
 cd "$PVISOR_RUNDIR" || exit 1
 
@@ -147,5 +147,14 @@ check "05: each bounce returns to user mode through the iret hypercall" \
 n=$(sed -n 's/^hello: .* \([0-9]*\) syscalls$/\1/p' "$(console_log procs)")
 check "05: hello's processes: as many syscall bounces as it counted (${n:-?})" \
     eval '[ "$(dump procs.trace procs trap | grep -c "trap *syscall")" = "${n:-none}" ]'
-check "05: the hypervisor log has the bare syscall/sysretq baseline" \
-    eval '"$PVCTL" dmesg | grep -qE "syscall/sysretq round trip [0-9]+ cycles"'
+base=$("$PVCTL" dmesg | sed -n 's/.*syscall\/sysretq round trip \([0-9]*\) cycles.*/\1/p')
+check "05: the hypervisor log has the bare syscall/sysretq baseline (${base:-?})" \
+    test -n "$base"
+"$PVCTL" create -c "$GUESTS/tests/usermode.cfg" 'name="um-bench"' \
+    'cmdline="bench=1000"' >/dev/null 2>&1
+line=$(grep "usermode: bench" "$(console_log um-bench)")
+diag "$line"
+check "05: both kinds of PV system call cost more than the bare round trip" \
+    eval 'tap_passed "$(console_log um-bench)" &&
+          awk -v b="${base:-0}" "{ s = \$13; i = \$16; sub(\",\", \"\", s)
+              exit !(b > 0 && s > b && i > b) }" <<<"$line"'
