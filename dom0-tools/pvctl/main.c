@@ -111,8 +111,9 @@ const struct pvctl_cmd pvctl_cmds[] = {
      "Usage: pvctl top [-d SECONDS] [-n ITERATIONS] [-b]\n"
      "\n"
      "Like xentop: every domain's state, CPU use (percent of one CPU),\n"
-     "memory, vCPUs, and its hypercalls, event-channel sends and receives\n"
-     "and traps per second, from the hypervisor's per-domain counters.\n"
+     "memory, vCPUs, and its hypercalls, event-channel sends and receives,\n"
+     "traps and emulated page-table writes per second, from the\n"
+     "hypervisor's per-domain counters.\n"
      "\n"
      "  -d, --delay S       seconds between updates (default 3)\n"
      "  -n, --iterations N  stop after N updates\n"
@@ -124,6 +125,7 @@ const struct pvctl_cmd pvctl_cmds[] = {
      "       pvctl trace report FILE [--json] [--sub-ops]\n"
      "       pvctl trace export FILE --format perfetto [-o OUT.json]\n"
      "       pvctl trace live [-d DOM] [--interval S] [--iterations N] [-b]\n"
+     "       pvctl trace dump FILE [-d DOMID] [-e CLASSES]\n"
      "\n"
      "record switches the hypervisor's trace buffers on and writes what they\n"
      "hold to FILE (default pvisor.trace) until --duration seconds have\n"
@@ -143,7 +145,11 @@ const struct pvctl_cmd pvctl_cmds[] = {
      "channel send to the delivery it caused.\n"
      "\n"
      "live shows hypercalls per second per domain, refreshed every interval\n"
-     "(default 1 s), like top.  Only one trace reader at a time.\n"},
+     "(default 1 s), like top.  Only one trace reader at a time.\n"
+     "\n"
+     "dump prints every record of FILE as a line of text in time order\n"
+     "(microseconds since the first record, CPU, dDOMvVCPU, event, its data),\n"
+     "only domain DOMID's with -d (and switches to it), only CLASSES with -e.\n"},
     {"__monitor", cmd_monitor, NULL, ""},
     {NULL, NULL, NULL, NULL},
 };

@@ -50,6 +50,7 @@ int cmd_trace_record(int argc, char **argv);
 int cmd_trace_report(int argc, char **argv);
 int cmd_trace_export(int argc, char **argv);
 int cmd_trace_live(int argc, char **argv);
+int cmd_trace_dump(int argc, char **argv);
 int cmd_top(int argc, char **argv);
 
 #endif /* PVCTL_H */

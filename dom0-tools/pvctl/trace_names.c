@@ -179,6 +179,8 @@ const char *pvtr_vector_name(unsigned long vector)
 
     if (vector < 32 && names[vector])
         return names[vector];
+    if (vector == PVTRACE_TRAP_SYSCALL)
+        return "syscall";
     snprintf(buf, sizeof(buf), "int $%#lx", vector);
     return buf;
 }
