@@ -13,7 +13,13 @@
  *     mode=peer-dies waits for B to map, then for the entries to go idle
  *                   when B is destroyed, then ends both grants;
  *     mode=hold     waits for B to map, prints "# mapped" and idles
- *                   (the test destroys it while B maps its page).
+ *                   (the test destroys it while B maps its page);
+ *     mode=dom0     with peer=0, talks to tests/integration/grants/
+ *                   gnttab_peer: domain 0 grant-copies 0xc0ffee into the
+ *                   counter (and b_mapped), the guest answers 0xbeef,
+ *                   domain 0 maps the page and sets b_done, the guest sees
+ *                   it in use, answers 0xd0e, and ends its grants once
+ *                   domain 0 has unmapped.
  *   role=b          waits for "A REF ROREF" in its xenstore data/grant,
  *                   maps both (the read-only one also writable: refused),
  *                   then by mode:
@@ -124,6 +130,25 @@ static void role_a(const char *mode, unsigned long rounds)
     tap_ok(ref >= 0 && roref >= 0, "granted d%u a page and a read-only page",
            peer);
     printf("# grant %ld %ld\n", ref, roref);
+    if (!strcmp(mode, "dom0")) {
+        tap_ok(wait_eq(&sh->b_mapped, 1, 60), "domain 0 copied into the page");
+        tap_eq_hex(sh->counter, 0xc0ffee, "... the value it copied");
+        tap_ok(!gnttab_in_use(ref) && !gnttab_in_use(roref),
+               "... and the copies left no pin behind");
+        sh->counter = 0xbeef;
+        tap_ok(wait_eq(&sh->b_done, 1, 60), "domain 0 mapped the page");
+        tap_ok(gnttab_in_use(ref) && (gnttab_entry(ref)->flags & GTF_writing),
+               "... GTF_reading|GTF_writing while domain 0 maps it");
+        tap_eq(gnttab_end_access(ref), -XEN_EBUSY,
+               "... and the grant cannot be ended");
+        sh->counter = 0xd0e;
+        tap_ok(wait_idle(ref, 60) && wait_idle(roref, 10),
+               "the entries go idle once domain 0 unmapped");
+        tap_eq(gnttab_end_access(ref), 0, "end access to the page");
+        tap_eq(gnttab_end_access(roref), 0,
+               "end access to the read-only page");
+        tap_done();
+    }
     if (!tap_ok(wait_eq(&sh->b_mapped, 1, 60), "the peer mapped the page"))
         tap_done();
     tap_ok(gnttab_in_use(ref) &&
