@@ -26,7 +26,11 @@
  *     mode=share    increments, waits for 2N, unmaps both;
  *     mode=hold     prints "# holding" and waits for "unmap" in data/cmd
  *                   (sent once A is destroyed): the page still works,
- *                   then it unmaps both, and the address faults.
+ *                   then it unmaps both, and the address faults;
+ *     mode=bench    times GNTTABOP_copy of 64, 1024 and 4096 bytes from
+ *                   A's page into its own (16 segments a call), and
+ *                   memcpy of the same sizes, for bench/domains/
+ *                   grant_copy.sh ("# guest grant_copy ..." lines).
  * Each prints TAP and powers off at the end.
  */
 #include "events.h"
@@ -203,6 +207,53 @@ static void read_grant(unsigned long *a, unsigned long *ref,
         guest_panic("no data/grant in xenstore");
 }
 
+/* Grant copies of size bytes from (a, ref) for about a second each. */
+static void bench_copy(domid_t a, grant_ref_t ref)
+{
+    enum { SEGS = 16 };
+    static struct gnttab_copy ops[SEGS];
+    uint8_t *dst = (uint8_t *)mm_alloc_page(), *src = (uint8_t *)mm_alloc_page();
+    static const uint16_t sizes[] = {64, 1024, 4096};
+
+    for (unsigned int k = 0; k < ARRAY_SIZE(sizes); k++) {
+        uint64_t t0, t, n = 0, m = 0;
+        unsigned long gc, mc;
+
+        for (unsigned int i = 0; i < SEGS; i++)
+            ops[i] = (struct gnttab_copy){
+                .source = {.u.ref = ref, .domid = a},
+                .dest = {.u.gmfn = virt_to_mfn((unsigned long)dst),
+                         .domid = DOMID_SELF},
+                .len = sizes[k],
+                .flags = GNTCOPY_source_gref,
+            };
+        t0 = time_now_ns();
+        do {
+            if (HYPERVISOR_grant_table_op(GNTTABOP_copy, ops, SEGS) ||
+                ops[0].status != GNTST_okay)
+                guest_panic("grant copy failed: %d", ops[0].status);
+            n += SEGS;
+            t = time_now_ns();
+        } while (t - t0 < SECOND);
+        gc = (unsigned long)(n * 1000000000ULL / (t - t0));
+        t0 = time_now_ns();
+        do {
+            for (unsigned int i = 0; i < SEGS; i++) {
+                memcpy(dst, src, sizes[k]);
+                __asm__ __volatile__("" ::"r"(dst) : "memory");
+            }
+            m += SEGS;
+            t = time_now_ns();
+        } while (t - t0 < SECOND);
+        mc = (unsigned long)(m * 1000000000ULL / (t - t0));
+        printf("# guest grant_copy %u bytes: %lu ops/s %lu MB/s, memcpy %lu "
+               "ops/s %lu MB/s\n",
+               sizes[k], gc, gc * sizes[k] / 1000000, mc,
+               mc * sizes[k] / 1000000);
+    }
+    tap_ok(true, "benchmark done");
+}
+
 static void role_b(const char *mode, unsigned long rounds)
 {
     unsigned long a, ref, roref;
@@ -215,6 +266,10 @@ static void role_b(const char *mode, unsigned long rounds)
     tap_eq(rc, 0, "xenstore ring up");
     read_grant(&a, &ref, &roref);
     tap_diag("peer d%lu, refs %lu and %lu", a, ref, roref);
+    if (!strcmp(mode, "bench")) {
+        bench_copy((domid_t)a, (grant_ref_t)ref);
+        tap_done();
+    }
     rc = gnttab_map((domid_t)a, (grant_ref_t)ref, va, 0, &h, NULL);
     tap_eq(rc, GNTST_okay, "map the peer's page writable");
     rc = gnttab_map((domid_t)a, (grant_ref_t)roref, rova, GNTMAP_readonly,
