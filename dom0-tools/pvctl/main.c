@@ -86,6 +86,17 @@ const struct pvctl_cmd pvctl_cmds[] = {
      "\n"
      "  -w, --wait     wait until the domain is gone\n"
      "  -r, --reboot   reboot instead of powering off\n"},
+    {"mem-set", cmd_mem_set, "set a domain's memory target (its balloon)",
+     "Usage: pvctl mem-set DOMAIN SIZE\n"
+     "\n"
+     "Sets DOMAIN's memory target to SIZE (MiB unless it has a suffix: 64M,\n"
+     "65536K, 1G), as xl mem-set does: the target goes to xenstore\n"
+     "(memory/target, in KiB), where the guest's balloon driver follows it by\n"
+     "giving pages back to the hypervisor or taking them back, and the\n"
+     "hypervisor's limit on the domain's pages (XEN_DOMCTL_max_mem) becomes\n"
+     "the target plus 1 MiB.  A target above the domain's maximum (maxmem in\n"
+     "its config, memory/static-max) is refused.  `pvctl list` shows how far\n"
+     "the guest got.\n"},
     {"pause", cmd_pause, "pause a domain",
      "Usage: pvctl pause DOMAIN\n"},
     {"unpause", cmd_unpause, "unpause a domain",
