@@ -17,6 +17,8 @@
  * woken even when it is masked.
  */
 #include <asm/current.h>
+#include <asm/processor.h>
+#include <pvisor/barrier.h>
 #include <pvisor/domain_table.h>
 #include <pvisor/event.h>
 #include <pvisor/guest_access.h>
