@@ -11,3 +11,12 @@ HOST_CFLAGS_drivers := -D__XEN_TOOLS__ -include stdint.h \
 CONSOLED_SRCS := $(wildcard drivers/console/back/*.c)
 $(eval $(call host_prog,pvisor-consoled,consoled,$(CONSOLED_SRCS),$(UV_LIBS),\
 	$(BUILD)/lib/libxsl.a $(BUILD)/lib/libpvctrl.a))
+
+# drivers/block/back: the block backend's core, unit-tested and fuzzed.
+BLKBACK_CORE := drivers/block/back/blkback.c
+$(eval $(call unit_test,drivers-blkback,tests/unit/drivers/test_blkback.c \
+	$(BLKBACK_CORE),,-D__XEN_TOOLS__ -include stdint.h))
+$(BUILD)/tests/unit/drivers-blkback: drivers/block/back/blkback.h
+$(eval $(call fuzz_target,blkback-ring,tests/fuzz/blkback/fuzz_blkback_ring.c \
+	$(BLKBACK_CORE),,-D__XEN_TOOLS__ -include stdint.h,tests/fuzz/blkback/corpus))
+$(BUILD)/fuzz/blkback-ring: drivers/block/back/blkback.h
