@@ -3,7 +3,8 @@
 # Benchmarks (`make bench` runs bench/run).  Helper binaries and data go to
 # $(BUILD)/bench/data so that bench/run only starts the scripts.
 
-BENCHMARKS += $(BUILD)/bench/data/pvh-exit.elf $(BUILD)/bench/data/hypercall_rt
+BENCHMARKS += $(BUILD)/bench/data/pvh-exit.elf $(BUILD)/bench/data/hypercall_rt \
+	$(BUILD)/bench/data/gnttab_peer
 
 $(BUILD)/bench/data/pvh-exit.elf: bench/machine/pvh_exit.S
 	@echo "  AS      $@"
@@ -13,6 +14,12 @@ $(BUILD)/bench/data/pvh-exit.elf: bench/machine/pvh_exit.S
 		--no-warn-rwx-segments -e entry -o $@ $@.o
 
 $(BUILD)/bench/data/hypercall_rt: bench/machine/hypercall_rt.c $(BUILD)/lib/libpvctrl.a | $(BUILD)/include/xen
+	@echo "  BENCH   $@"
+	$(Q)mkdir -p $(@D)
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) $(HOST_CFLAGS_dom0-tools) -o $@ $< $(BUILD)/lib/libpvctrl.a
+
+# The grant-table test program, without sanitizers, for bench/domains/grant_copy.sh.
+$(BUILD)/bench/data/gnttab_peer: tests/integration/grants/gnttab_peer.c $(BUILD)/lib/libpvctrl.a | $(BUILD)/include/xen
 	@echo "  BENCH   $@"
 	$(Q)mkdir -p $(@D)
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) $(HOST_CFLAGS_dom0-tools) -o $@ $< $(BUILD)/lib/libpvctrl.a

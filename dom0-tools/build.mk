@@ -27,6 +27,8 @@ $(eval $(call test_prog,dominfo,tests/integration/domains/dominfo.c,\
 	$(BUILD)/san/lib/libpvctrl.a,$(HOST_CFLAGS_dom0-tools)))
 $(eval $(call test_prog,evtchn_peer,tests/integration/events/evtchn_peer.c,\
 	$(BUILD)/san/lib/libpvctrl.a,$(HOST_CFLAGS_dom0-tools)))
+$(eval $(call test_prog,gnttab_peer,tests/integration/grants/gnttab_peer.c,\
+	$(BUILD)/san/lib/libpvctrl.a,$(HOST_CFLAGS_dom0-tools)))
 
 # ---------------------------------------------------------- libpvguest
 # The domain builder core (dom0-tools/include/pvguest.h).  A program that

@@ -98,6 +98,8 @@ $(eval $(call unit_test,hv_console_ring,$(HV_UT)/test_console_ring.c \
 	hypervisor/common/console.c,,$(HV_TEST_CFLAGS)))
 $(eval $(call unit_test,hv_sched_policy,$(HV_UT)/test_sched_policy.c \
 	hypervisor/common/sched_policy.c,,$(HV_TEST_CFLAGS)))
+$(eval $(call unit_test,hv_grant_entry,$(HV_UT)/test_grant_entry.c \
+	hypervisor/common/grant_entry.c,-lpthread,$(HV_TEST_CFLAGS)))
 $(eval $(call unit_test,hv_cpuid,$(HV_UT)/test_cpuid.c \
 	hypervisor/arch/x86_64/pv/cpuid.c,,-I$(HV_UT)/cpuid-include $(HV_TEST_CFLAGS)))
 $(eval $(call unit_test,hv_ptwr_insn,$(HV_UT)/test_ptwr_insn.c \

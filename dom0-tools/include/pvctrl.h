@@ -77,6 +77,52 @@ int pvcall_status(struct pvcall_handle *h, struct pvcall_status *st);
  */
 int pvcall_shutdown_machine(struct pvcall_handle *h);
 
+/* ------------------------------------------------------- grant tables */
+
+/*
+ * Domain 0's side of grant tables, after Xen's libxengnttab: mapping a
+ * domU's grants into this process, and grant copies to and from it.  A
+ * handle has its own link session; the hypervisor ties the mappings to
+ * it, so closing the handle -- or the process dying -- unmaps them all.
+ *
+ * A mapping is checked and counted by the hypervisor (map_grant_ref with
+ * GNTMAP_host_map), which answers the machine frame (dev_bus_addr); the
+ * page is then this process's mapping of that frame in the RAM file.
+ */
+struct pvgnttab;
+
+int pvgnttab_open(const char *rundir, struct pvgnttab **out);
+void pvgnttab_close(struct pvgnttab *g);
+/* Maps count grants (domids[i], refs[i]) on consecutive pages; NULL and
+ * *err (-errno, or a GNTST_* status below -1000 - see pvgnttab_status). */
+void *pvgnttab_map_grant_refs(struct pvgnttab *g, uint32_t count,
+                              const uint32_t *domids, const uint32_t *refs,
+                              bool readonly, int *err);
+void *pvgnttab_map_grant_ref(struct pvgnttab *g, uint32_t domid,
+                             uint32_t ref, bool readonly, int *err);
+int pvgnttab_unmap(struct pvgnttab *g, void *addr, uint32_t count);
+/* A map error that was a grant status: the GNTST_* value, else 0. */
+int pvgnttab_status(int err);
+
+/* A grant copy segment (libxengnttab's xengnttab_grant_copy_segment_t):
+ * each side is a (domid, ref, offset) grant or a local pointer. */
+struct pvgnttab_copy_segment {
+    union {
+        struct {
+            uint32_t ref;
+            uint16_t offset;
+            uint16_t domid;
+        } foreign;
+        void *virt;
+    } source, dest;
+    uint16_t len;
+    uint16_t flags;  /* GNTCOPY_source_gref, GNTCOPY_dest_gref */
+    int16_t status;  /* GNTST_* */
+};
+/* Copies count segments; each gets its own status.  0 or -errno. */
+int pvgnttab_grant_copy(struct pvgnttab *g, uint32_t count,
+                        struct pvgnttab_copy_segment *segs);
+
 /* ---------------------------------------------------- event channels */
 
 /*

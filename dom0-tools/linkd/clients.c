@@ -231,6 +231,35 @@ void clients_detach_calls(struct linkd_client *c)
             q->client = NULL;
 }
 
+static void session_closed(struct linkd_call *call, int64_t result)
+{
+    if (result > 0)
+        linkd_log("a closed client's session: %lld foreign and grant "
+                  "mappings released", (long long)result);
+    free(call);
+}
+
+/*
+ * Tells the hypervisor the client's session is over, so that it releases
+ * the foreign and grant mappings the client still held (a process that
+ * died without unmapping).  Queued before any call of the window's next
+ * owner, and the ring keeps that order.
+ */
+static void submit_close_session(struct linkd_client *c)
+{
+    struct linkd_call *call = calloc(1, sizeof(*call));
+
+    if (!call) {
+        linkd_log("cannot close window %u's session: out of memory",
+                  c->window);
+        return;
+    }
+    call->op = PVLINK_OP_CLOSE_SESSION;
+    call->window_maddr = machine_window_maddr(c->window);
+    call->done = session_closed;
+    machine_submit(call);
+}
+
 static void client_close(struct linkd_client *c)
 {
     struct linkd_client **pp;
@@ -244,6 +273,8 @@ static void client_close(struct linkd_client *c)
     for (unsigned int i = 0; i < linkd.nr_shutdown_waiters; i++)
         if (linkd.shutdown_waiters[i] == c)
             linkd.shutdown_waiters[i] = NULL;
+    if (c->window && linkd.state == PVLINKD_STATE_READY)
+        submit_close_session(c);
     if (c->window && linkd.window_used)
         linkd.window_used[c->window] = 0;
     for (pp = &linkd.clients; *pp; pp = &(*pp)->next)

@@ -86,6 +86,17 @@ const struct pvctl_cmd pvctl_cmds[] = {
      "\n"
      "  -w, --wait     wait until the domain is gone\n"
      "  -r, --reboot   reboot instead of powering off\n"},
+    {"mem-set", cmd_mem_set, "set a domain's memory target (its balloon)",
+     "Usage: pvctl mem-set DOMAIN SIZE\n"
+     "\n"
+     "Sets DOMAIN's memory target to SIZE (MiB unless it has a suffix: 64M,\n"
+     "65536K, 1G), as xl mem-set does: the target goes to xenstore\n"
+     "(memory/target, in KiB), where the guest's balloon driver follows it by\n"
+     "giving pages back to the hypervisor or taking them back, and the\n"
+     "hypervisor's limit on the domain's pages (XEN_DOMCTL_max_mem) becomes\n"
+     "the target plus 1 MiB.  A target above the domain's maximum (maxmem in\n"
+     "its config, memory/static-max) is refused.  `pvctl list` shows how far\n"
+     "the guest got.\n"},
     {"pause", cmd_pause, "pause a domain",
      "Usage: pvctl pause DOMAIN\n"},
     {"unpause", cmd_unpause, "unpause a domain",
@@ -111,8 +122,9 @@ const struct pvctl_cmd pvctl_cmds[] = {
      "Usage: pvctl top [-d SECONDS] [-n ITERATIONS] [-b]\n"
      "\n"
      "Like xentop: every domain's state, CPU use (percent of one CPU),\n"
-     "memory, vCPUs, and its hypercalls, event-channel sends and receives\n"
-     "and traps per second, from the hypervisor's per-domain counters.\n"
+     "memory, vCPUs, and its hypercalls, event-channel sends and receives,\n"
+     "traps and emulated page-table writes per second, from the\n"
+     "hypervisor's per-domain counters.\n"
      "\n"
      "  -d, --delay S       seconds between updates (default 3)\n"
      "  -n, --iterations N  stop after N updates\n"
@@ -124,6 +136,7 @@ const struct pvctl_cmd pvctl_cmds[] = {
      "       pvctl trace report FILE [--json] [--sub-ops]\n"
      "       pvctl trace export FILE --format perfetto [-o OUT.json]\n"
      "       pvctl trace live [-d DOM] [--interval S] [--iterations N] [-b]\n"
+     "       pvctl trace dump FILE [-d DOMID] [-e CLASSES]\n"
      "\n"
      "record switches the hypervisor's trace buffers on and writes what they\n"
      "hold to FILE (default pvisor.trace) until --duration seconds have\n"
@@ -143,7 +156,11 @@ const struct pvctl_cmd pvctl_cmds[] = {
      "channel send to the delivery it caused.\n"
      "\n"
      "live shows hypercalls per second per domain, refreshed every interval\n"
-     "(default 1 s), like top.  Only one trace reader at a time.\n"},
+     "(default 1 s), like top.  Only one trace reader at a time.\n"
+     "\n"
+     "dump prints every record of FILE as a line of text in time order\n"
+     "(microseconds since the first record, CPU, dDOMvVCPU, event, its data),\n"
+     "only domain DOMID's with -d (and switches to it), only CLASSES with -e.\n"},
     {"__monitor", cmd_monitor, NULL, ""},
     {NULL, NULL, NULL, NULL},
 };

@@ -39,6 +39,7 @@ int cmd_create(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_destroy(int argc, char **argv);
 int cmd_shutdown(int argc, char **argv);
+int cmd_mem_set(int argc, char **argv);
 int cmd_pause(int argc, char **argv);
 int cmd_unpause(int argc, char **argv);
 int cmd_console(int argc, char **argv);
@@ -50,6 +51,7 @@ int cmd_trace_record(int argc, char **argv);
 int cmd_trace_report(int argc, char **argv);
 int cmd_trace_export(int argc, char **argv);
 int cmd_trace_live(int argc, char **argv);
+int cmd_trace_dump(int argc, char **argv);
 int cmd_top(int argc, char **argv);
 
 #endif /* PVCTL_H */

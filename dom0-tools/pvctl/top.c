@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * `pvctl top`: the domains with their CPU use, memory, and the rate of
- * their hypercalls, event-channel traffic and traps, refreshed every few
+ * their hypercalls, event-channel traffic, traps and emulated page-table
+ * writes, refreshed every few
  * seconds, like xentop.  CPU time comes from getdomaininfo, the rates
  * from the hypervisor's per-domain counters (PVLINK_OP_DOMSTATS), which
  * cost nothing to keep (tracing stays off).
@@ -122,9 +123,9 @@ int cmd_top(int argc, char **argv)
         if (!batch)
             printf("\033[H\033[2J");
         printf("pvctl top: %zu domains, over %.1f s\n", nc, secs);
-        printf("%-20s %5s %6s %7s %8s %5s %10s %9s %9s %8s\n", "NAME", "ID",
-               "STATE", "CPU(%)", "MEM(MiB)", "VCPUS", "HCALLS/s", "EVSENT/s",
-               "EVRECV/s", "TRAPS/s");
+        printf("%-20s %5s %6s %7s %8s %5s %10s %9s %9s %8s %8s\n", "NAME",
+               "ID", "STATE", "CPU(%)", "MEM(MiB)", "VCPUS", "HCALLS/s",
+               "EVSENT/s", "EVRECV/s", "TRAPS/s", "PTWR/s");
         for (size_t i = 0; i < nc; i++) {
             const struct sample *c = &cur[i], *p = NULL;
             char *name, state[8];
@@ -142,12 +143,13 @@ int cmd_top(int argc, char **argv)
                      c->info.flags & XEN_DOMINF_shutdown ? 's' : '-');
 #define RATE(f) (p ? (double)(c->st.f - p->st.f) / secs : 0.0)
             printf("%-20.20s %5u %6s %7.1f %8llu %5u %10.1f %9.1f %9.1f "
-                   "%8.1f\n",
+                   "%8.1f %8.1f\n",
                    name ? name : "?", c->domid, state,
                    p ? (double)(c->cpu_ns - p->cpu_ns) / (secs * 1e7) : 0.0,
                    (unsigned long long)(c->info.tot_pages >> 8),
                    c->info.nr_online_vcpus, RATE(hypercalls),
-                   RATE(events_sent), RATE(events_received), RATE(traps));
+                   RATE(events_sent), RATE(events_received), RATE(traps),
+                   RATE(ptwr));
 #undef RATE
             free(name);
         }

@@ -123,6 +123,10 @@ static const struct subop subops[] = {
     {__HYPERVISOR_grant_table_op, GNTTABOP_setup_table, "setup_table"},
     {__HYPERVISOR_grant_table_op, GNTTABOP_copy, "copy"},
     {__HYPERVISOR_grant_table_op, GNTTABOP_query_size, "query_size"},
+    {__HYPERVISOR_grant_table_op, GNTTABOP_set_version, "set_version"},
+    {__HYPERVISOR_grant_table_op, GNTTABOP_get_version, "get_version"},
+    {__HYPERVISOR_grant_table_op, GNTTABOP_get_status_frames,
+     "get_status_frames"},
 };
 
 const char *pvtr_call_name(unsigned long op, unsigned long a0, char *buf,
@@ -179,6 +183,8 @@ const char *pvtr_vector_name(unsigned long vector)
 
     if (vector < 32 && names[vector])
         return names[vector];
+    if (vector == PVTRACE_TRAP_SYSCALL)
+        return "syscall";
     snprintf(buf, sizeof(buf), "int $%#lx", vector);
     return buf;
 }

@@ -121,7 +121,7 @@ struct call_stat {
 struct dom_stat {
     unsigned int domid;
     unsigned long calls, nested, sends, pendings, upcalls, traps, ptwr,
-        switches_in, blocks, wakes;
+        ptwr_failed, switches_in, blocks, wakes;
     double hv_us;
 };
 
@@ -245,7 +245,10 @@ static int report(const struct pvtrf *t, bool json, bool by_subop)
             d->traps++;
             break;
         case PVTRACE_EV_PTWR:
-            d->ptwr++;
+            if (r->data[3]) /* result: not emulated (or re-executed) */
+                d->ptwr_failed++;
+            else
+                d->ptwr++;
             break;
         case PVTRACE_EV_SCHED_SWITCH: {
             struct dom_stat *n = dom_get(ds, &nds, (unsigned int)r->data[0]);
@@ -265,7 +268,8 @@ static int report(const struct pvtrf *t, bool json, bool by_subop)
     }
     for (size_t k = 0; k < ncs; k++)
         qsort(cs[k].us, cs[k].n, sizeof(double), dbl_cmp);
-    qsort(cs, ncs, sizeof(*cs), stat_cmp);
+    if (ncs) /* cs is NULL when no hypercall was recorded */
+        qsort(cs, ncs, sizeof(*cs), stat_cmp);
 
     if (json) {
         printf("{\"version\": 1, \"duration_us\": %.3f, \"cpus\": %u, "
@@ -282,11 +286,12 @@ static int report(const struct pvtrf *t, bool json, bool by_subop)
             printf(", \"hypercalls\": %lu, \"hypercall_us\": %.3f, "
                    "\"multicall_entries\": %lu, \"evtchn_sends\": %lu, "
                    "\"evtchn_pending\": %lu, \"upcalls\": %lu, \"traps\": %lu, "
-                   "\"ptwr\": %lu, \"switches_in\": %lu, \"blocks\": %lu, "
+                   "\"ptwr\": %lu, \"ptwr_not_emulated\": %lu, "
+                   "\"switches_in\": %lu, \"blocks\": %lu, "
                    "\"wakes\": %lu, \"calls\": [",
                    d->calls, d->hv_us, d->nested, d->sends, d->pendings,
-                   d->upcalls, d->traps, d->ptwr, d->switches_in, d->blocks,
-                   d->wakes);
+                   d->upcalls, d->traps, d->ptwr, d->ptwr_failed,
+                   d->switches_in, d->blocks, d->wakes);
             for (size_t k = 0; k < ncs; k++) {
                 const struct call_stat *c = &cs[k];
                 if (c->domid != d->domid)
@@ -311,8 +316,9 @@ static int report(const struct pvtrf *t, bool json, bool by_subop)
         for (size_t i = 0; i < nds; i++) {
             const struct dom_stat *d = &ds[i];
 
-            if (d->domid >= 0x7ff0 || (!d->calls && !d->sends && !d->traps &&
-                                       !d->switches_in && !d->pendings))
+            if (d->domid >= 0x7ff0 ||
+                (!d->calls && !d->sends && !d->traps && !d->switches_in &&
+                 !d->pendings && !d->ptwr && !d->ptwr_failed))
                 continue;
             printf("\n%s: %lu hypercalls (%.1f us in the hypervisor)",
                    pvtrf_domain(t, d->domid, dom, sizeof(dom)), d->calls,
@@ -324,6 +330,10 @@ static int report(const struct pvtrf *t, bool json, bool by_subop)
                    "%lu wakes\n",
                    d->sends, d->pendings, d->upcalls, d->traps, d->ptwr,
                    d->switches_in, d->blocks, d->wakes);
+            if (d->ptwr_failed)
+                printf("  %lu page-table writes not emulated (#PF bounced, "
+                       "re-executed or crashed)\n",
+                       d->ptwr_failed);
             if (!d->calls)
                 continue;
             printf("  %-34s %7s %11s %9s %9s %9s %9s\n", "hypercall", "count",
@@ -460,10 +470,13 @@ static int export_perfetto(const struct pvtrf *t, FILE *o)
             fprintf(o, "%s{\"ph\": \"i\", \"s\": \"t\", \"cat\": \"ptwr\", "
                        "\"name\": \"ptwr\", \"ts\": %.3f, \"pid\": %u, "
                        "\"tid\": %u, \"args\": {\"va\": \"%#llx\", \"old\": "
-                       "\"%#llx\", \"new\": \"%#llx\"}}",
+                       "\"%#llx\", \"new\": \"%#llx\", \"result\": %lld, "
+                       "\"rip\": \"%#llx\", \"insn\": \"%016llx\"}}",
                     SEP(), ts, pid, r->vcpu, (unsigned long long)r->data[0],
                     (unsigned long long)r->data[1],
-                    (unsigned long long)r->data[2]);
+                    (unsigned long long)r->data[2], (long long)r->data[3],
+                    (unsigned long long)r->data[4],
+                    (unsigned long long)__builtin_bswap64(r->data[5]));
             break;
         case PVTRACE_EV_SCHED_SWITCH: /* cpu is a uint8_t: in range */
             {
@@ -616,9 +629,12 @@ int cmd_trace(int argc, char **argv)
         return cmd_trace_export(argc - 1, argv + 1);
     if (!strcmp(argv[1], "live"))
         return cmd_trace_live(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "dump"))
+        return cmd_trace_dump(argc - 1, argv + 1);
     if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))
         return pvctl_help("trace", false);
-    pvctl_err("unknown trace command '%s' (record, report, export, live)",
+    pvctl_err("unknown trace command '%s' (record, report, export, live, "
+              "dump)",
               argv[1]);
     return 2;
 }

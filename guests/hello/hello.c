@@ -10,8 +10,10 @@
  * Every hypercall here goes through the hypercall page the builder filled
  * (ELF note XEN_ELFNOTE_HYPERCALL_PAGE); one check also makes the same
  * call with a raw `syscall` and compares the answers.  The self-test ends
- * with user processes, each on page tables the guest builds and pins
- * itself, switched on timer ticks, then torn down (proc.c).
+ * with xenstore (its domid and name, a node written, a watch: store.c) and
+ * user processes, each on page tables the guest builds and pins itself,
+ * switched on timer ticks, then torn down (proc.c).  While it lingers it
+ * follows memory/target with a balloon (balloon.c).
  *
  * Command-line options (cmdline = "..." in its config):
  *   procs=N     run N user processes in the self-test (default 2, at most
@@ -20,7 +22,10 @@
  *               and print the median round trip (bench/guests uses it)
  *   bench_mmu=R after the self-test, time mmu_update and pinning, R
  *               repetitions of each (bench_mmu.c; bench/domains/mmu.sh)
- *   linger=S    stay up S seconds after the self-test (blocked on a timer)
+ *   xenbus=0    leave xenstore out of the self-test (pvemu has no store)
+ *   linger=S    stay up S seconds after the self-test, waiting on xenstore
+ *               watches: data/ping (echoed, answered in data/pong) and
+ *               memory/target (the balloon follows it; store.c, balloon.c)
  */
 #include "events.h"
 #include "hello.h"
@@ -329,6 +334,8 @@ int guest_main(void)
     selftest_version();
     selftest_hypercall_page();
     selftest_event();
+    if (cmdline_ulong("xenbus", 1))
+        selftest_xenbus();
     if (cmdline_ulong("procs", 2))
         selftest_processes((unsigned int)cmdline_ulong("procs", 2));
     if (failures)
@@ -342,7 +349,7 @@ int guest_main(void)
     linger = cmdline_ulong("linger", 0);
     if (linger) {
         printf("hello: lingering %lu s\n", linger);
-        timer_sleep_ns(linger * NSEC_PER_SEC);
+        store_linger(linger * NSEC_PER_SEC);
     }
 
     /*

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The reference guest's parts: hello.c (start-up, self-test, the end),
- * proc.c (user processes), bench_mmu.c (the page-table benchmarks).
+ * proc.c (user processes), store.c (xenstore), balloon.c (the balloon),
+ * bench_mmu.c (the page-table benchmarks).
  */
 #ifndef HELLO_H
 #define HELLO_H
@@ -13,6 +14,15 @@ void check(bool ok, const char *what, const char *fmt, ...) __printf(3, 4);
 
 /* Runs nr user processes to their end and tears them down (checks). */
 void selftest_processes(unsigned int nr);
+
+/* xenstore: domid, name, data/hello, a watch (store.c, checks). */
+void selftest_xenbus(void);
+/* Waits ns on the watches of data/ping and memory/target (store.c). */
+void store_linger(uint64_t ns);
+
+/* The balloon (balloon.c): follows memory/target, in pages. */
+void balloon_init(void);
+void balloon_set_target(unsigned long pages);
 
 /* bench_mmu=R: mmu_update and page-table pin timings, R repetitions. */
 void bench_mmu(unsigned long reps);

@@ -29,6 +29,7 @@
 
 #include <xen/callback.h>
 #include <xen/event_channel.h>
+#include <xen/grant_table.h>
 #include <xen/memory.h>
 #include <xen/physdev.h>
 #include <xen/platform.h>
@@ -216,6 +217,12 @@ static inline long HYPERVISOR_callback_op(unsigned long cmd, const void *arg)
 static inline long HYPERVISOR_event_channel_op(unsigned long cmd, void *arg)
 {
     return _hypercall2(__HYPERVISOR_event_channel_op, cmd, arg);
+}
+
+static inline long HYPERVISOR_grant_table_op(unsigned long cmd, void *uop,
+                                             unsigned long count)
+{
+    return _hypercall3(__HYPERVISOR_grant_table_op, cmd, uop, count);
 }
 
 static inline long HYPERVISOR_physdev_op(unsigned long cmd, void *arg)

@@ -36,7 +36,8 @@
  *    traps.c), a bad vcpumask for TLB_FLUSH_MULTI -EINVAL;
  *  - __do_update_va_mapping: no L1 for the address -EINVAL;
  *  - xen/common/memory.c decrease_reservation: the frame is freed once
- *    nothing references it.
+ *    nothing references it (pvisor refuses a frame still in use instead
+ *    of counting it done: attack_give_back_in_use).
  */
 #include "pt.h"
 #include "ridiculous.h"
@@ -143,13 +144,25 @@ static long load_ds(uint16_t sel)
     return trap_total() != before ? (long)trap_last.vector : -1;
 }
 
-static long reservation(unsigned long cmd, xen_pfn_t *list)
+static long reservation_n(unsigned long cmd, xen_pfn_t *list, unsigned int n)
 {
     struct xen_memory_reservation r = {
-        .nr_extents = 1, .extent_order = 0, .domid = DOMID_SELF};
+        .nr_extents = n, .extent_order = 0, .domid = DOMID_SELF};
 
     set_xen_guest_handle(r.extent_start, list);
     return HYPERVISOR_memory_op(cmd, &r);
+}
+
+static long reservation(unsigned long cmd, xen_pfn_t *list)
+{
+    return reservation_n(cmd, list, 1);
+}
+
+static long current_pages(void)
+{
+    domid_t self = DOMID_SELF;
+
+    return HYPERVISOR_memory_op(XENMEM_current_reservation, &self);
 }
 
 /* Frames that are not ours: another domain's, the hypervisor's, beyond RAM */
@@ -425,6 +438,66 @@ static void attack_freed_frame(void)
     tap_eq(rc, 0x100, "populate_physmap gives us a frame back for that pfn");
 }
 
+/*
+ * decrease_reservation of frames still in use: pvisor refuses the extent
+ * (Xen would count it done and free the frame only when its last
+ * reference goes: common/memory.c's header); either way the frame may
+ * not be freed while anything maps or pins it.
+ */
+static void attack_give_back_in_use(void)
+{
+    unsigned long a = mm_alloc_page(), b = mm_alloc_page(),
+                  c = mm_alloc_page(), pfn_a = virt_to_pfn(a);
+    xen_pfn_t ma = virt_to_mfn(a), mb = virt_to_mfn(b), mc = virt_to_mfn(c);
+    xen_pfn_t list[3] = {ma, mb, mc};
+    long before = current_pages(), rc;
+
+    *(volatile uint64_t *)b = 0xfeedface;
+    list[0] = mb;
+    rc = reservation(XENMEM_decrease_reservation, list);
+    tap_eq(rc, 0, "decrease_reservation of a frame still mapped: 0 done");
+    tap_ok(*(volatile uint64_t *)b == 0xfeedface && current_pages() == before,
+           "... the frame is still ours, its contents intact");
+
+    rc = mm_unmap(a);
+    rc = rc ?: uvm(spare, ma, RO);
+    list[0] = ma;
+    rc = rc ?: reservation(XENMEM_decrease_reservation, list);
+    tap_eq(rc, 0, "... refused also when it is mapped only at another address");
+    spare_restore();
+
+    rc = pt_pin(ma, 1);
+    list[0] = ma;
+    rc = rc ?: reservation(XENMEM_decrease_reservation, list);
+    tap_eq(rc, 0, "... and when it is a pinned L1 mapped nowhere");
+    rc = pt_unpin(ma);
+    tap_eq(rc, 0, "... which still unpins");
+
+    /* A batch stops at its first refused frame; the count says where. */
+    rc = mm_unmap(c);
+    list[0] = ma;
+    list[1] = mb;
+    list[2] = mc;
+    rc = rc ?: reservation_n(XENMEM_decrease_reservation, list, 3);
+    tap_eq(rc, 1, "a batch of unmapped, mapped, unmapped frames: 1 done");
+    tap_eq(current_pages(), before - 1, "... one frame less in our reservation");
+    ((xen_pfn_t *)start_info->mfn_list)[pfn_a] = INVALID_P2M_ENTRY;
+    tap_eq(uvm(spare, ma, RO), -XEN_EBUSY, "... the first frame is gone");
+    tap_eq(uvm(spare, mc, RO), 0, "... the third is still ours");
+    spare_restore();
+
+    /* Back as we were: the third mapped again, a frame for the first. */
+    rc = mm_map(c, mc, RW);
+    list[0] = pfn_a;
+    rc = rc ?: reservation(XENMEM_populate_physmap, list) - 1;
+    if (!rc) {
+        ((xen_pfn_t *)start_info->mfn_list)[pfn_a] = list[0];
+        rc = mm_map(a, list[0], RW);
+    }
+    tap_eq(rc, 0, "... restored: a new frame for the first, the third mapped");
+    tap_eq(current_pages(), before, "... our reservation is what it was");
+}
+
 static void attack_ldt(void)
 {
     unsigned long ldt = mm_alloc_page();
@@ -627,6 +700,7 @@ int guest_main(void)
     attack_linear_chain();
     attack_pins();
     attack_freed_frame();
+    attack_give_back_in_use();
     attack_ldt();
     attack_buffers();
     attack_half_batch();

@@ -15,6 +15,12 @@
  *  - an event (VIRQ_TIMER) that arrives in user mode is delivered to the
  *    kernel's event callback and the interrupted user code resumes.
  *
+ * cmdline "bench=N" also times, from user mode, N `syscall` round trips
+ * and N `int $0x80` round trips (each to the kernel's handler and back
+ * by the iret hypercall), medians of batches of 100, and prints them
+ * (docs/exercises/05-syscalls.md compares them with the hypervisor's
+ * bare syscall/sysretq baseline).
+ *
  * The user code is ordinary C in this image: PV mappings are all
  * user-accessible, and the user L4 maps the same address space.  User
  * mode is entered with user_enter() (guests/lib/user.h), which returns
@@ -44,6 +50,41 @@ static volatile unsigned long events_in_user;
 static unsigned long kernel_l4_mfn, user_l4_mfn;
 static struct user_kctx kctx;
 
+#define BENCH_BATCH 100
+#define BENCH_MAX_BATCHES 1000
+static unsigned int bench_batches; /* 0: no bench */
+static uint64_t bench_t[BENCH_MAX_BATCHES];
+static uint64_t bench_syscall, bench_int80; /* median cycles per trip */
+
+static void sort_u64(uint64_t *v, unsigned int n)
+{
+    for (unsigned int i = 1; i < n; i++)
+        for (unsigned int j = i; j && v[j - 1] > v[j]; j--) {
+            uint64_t t = v[j];
+
+            v[j] = v[j - 1];
+            v[j - 1] = t;
+        }
+}
+
+/* In user mode: batches of `syscall` (int80 false) or int $0x80. */
+static uint64_t bench_trips(bool int80)
+{
+    for (unsigned int b = 0; b < bench_batches; b++) {
+        uint64_t t0 = rdtsc_ordered();
+
+        for (unsigned int i = 0; i < BENCH_BATCH; i++) {
+            if (int80)
+                __asm__ __volatile__("int $0x80" : : "a"(0x80) : "memory");
+            else
+                user_syscall(SYS_WAIT, 0, 0, 0);
+        }
+        bench_t[b] = rdtsc_ordered() - t0;
+    }
+    sort_u64(bench_t, bench_batches);
+    return bench_t[bench_batches / 2] / BENCH_BATCH;
+}
+
 /* Runs in user mode. */
 static void __attribute__((noreturn, used)) user_main(void)
 {
@@ -59,6 +100,10 @@ static void __attribute__((noreturn, used)) user_main(void)
         __asm__ __volatile__("pause");
     events_in_user = timer_events - seen;
     user_syscall(SYS_WAIT, 0, 0, 0);
+    if (bench_batches) {
+        bench_syscall = bench_trips(false);
+        bench_int80 = bench_trips(true);
+    }
     user_syscall(SYS_EXIT, 0, 0, 0);
     for (;;)
         ; /* not reached */
@@ -108,14 +153,18 @@ static bool on_gp(struct trap_frame *f)
 
 static void finish(void)
 {
+    unsigned long extra = (unsigned long)bench_batches * BENCH_BATCH;
     unsigned long cr3;
 
-    tap_eq(syscalls, 3, "three user syscalls reached the syscall callback");
+    tap_eq(syscalls, 3 + extra,
+           "%lu user syscalls reached the syscall callback", 3 + extra);
     tap_eq_hex(user_gs_seen, user_marker, "user mode reads its own GS base");
     tap_eq_hex(kernel_gs_seen, kernel_marker,
                "the kernel's callback reads the kernel GS base");
     tap_eq_hex(last_user_cs & 3, 3, "frames from user mode carry RPL 3");
-    tap_eq(int80s, 1, "int $0x80 from user mode reached its handler");
+    tap_eq(int80s, 1 + extra,
+           "int $0x80 from user mode reached its handler (%lu times)",
+           1 + extra);
     tap_eq(uds, 1, "#UD in user mode was bounced to the kernel");
     tap_ok(user_rip_ok, "... with rip at the ud2");
     tap_eq(gps, 1, "cli in user mode raised #GP (no emulation for user)");
@@ -135,9 +184,18 @@ int guest_main(void)
     };
     struct mmuext_op op;
     unsigned long l4, cr3;
+    char arg[24];
     long rc;
 
     guest_init_basic();
+    if (cmdline_value("bench", arg, sizeof(arg))) {
+        unsigned long n = 0;
+
+        for (const char *p = arg; *p >= '0' && *p <= '9'; p++)
+            n = n * 10 + (unsigned long)(*p - '0');
+        bench_batches = (unsigned int)MIN(MAX(n / BENCH_BATCH, 1UL),
+                                          (unsigned long)BENCH_MAX_BATCHES);
+    }
     rc = timer_init();
     tap_eq(rc, 0, "VIRQ_TIMER bound");
     local_events_enable();
@@ -181,5 +239,10 @@ int guest_main(void)
                     (unsigned long)ustack + sizeof(ustack), 0);
     tap_eq(rc, 0, "the iret hypercall into user mode and back by SYS_EXIT");
     finish();
+    if (bench_batches)
+        printf("# usermode: bench median cycles per round trip from user "
+               "mode: syscall %lu, int $0x80 %lu (%u batches of %u)\n",
+               (unsigned long)bench_syscall, (unsigned long)bench_int80,
+               bench_batches, BENCH_BATCH);
     tap_done();
 }

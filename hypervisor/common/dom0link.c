@@ -35,6 +35,7 @@
 
 #include <pvisor/link_ring.h>
 #include <pvisor/foreign.h>
+#include <pvisor/grant_table.h>
 #include <pvisor/tasklet.h>
 #include <pvisor/trace.h>
 #include <pvisor/guest_access.h>
@@ -181,7 +182,8 @@ static int64_t link_execute(const struct pvlink_request *req, void *arg)
                            arena_size))
         return -XEN_EFAULT;
     if (req->op == PVLINK_OP_CLOSE_SESSION)
-        return (long)foreign_release_session(req->window_maddr);
+        return (long)(foreign_release_session(req->window_maddr) +
+                      gnttab_release_session(req->window_maddr));
     if (req->op == PVLINK_OP_TRACE)
         return trace_op(req->args[0], req->args[1], req->args[2]);
     link_vcpu->link_window_maddr = req->window_maddr;

@@ -17,6 +17,7 @@
 #include <asm/pv.h>
 #include <pvisor/domain_table.h>
 #include <pvisor/event.h>
+#include <pvisor/grant_table.h>
 #include <pvisor/lib.h>
 #include <pvisor/mm.h>
 #include <pvisor/sched.h>
@@ -62,6 +63,7 @@ static void domain_free(struct domain *d)
             arch_vcpu_destroy(d->vcpu[i]);
             free_xenheap_pages(d->vcpu[i], vcpu_order());
         }
+    grant_table_destroy(d);
     arch_domain_destroy(d);
     free_xenheap_pages(d, domain_order());
 }
@@ -179,6 +181,11 @@ struct domain *domain_create(domid_t id, unsigned int flags,
                          max_vcpus, 0, 0, 0, 0, 0);
     }
 
+    if (!system && (rc = grant_table_init(d))) {
+        domain_kill(d);
+        *err = rc;
+        return NULL;
+    }
     if (!system) {
         for (unsigned int i = 0; i < max_vcpus; i++)
             if (!vcpu_create(d, i)) {
@@ -316,7 +323,11 @@ int domain_kill(struct domain *d)
     for (unsigned int i = 0; i < NR_DOMAIN_WATCHDOG_TIMERS; i++)
         stop_timer(&d->watchdog_timer[i]);
     evtchn_destroy(d);
+    /* Its mappings of others' grants, then its own memory; its grant
+     * frames stay while others still map its grants. */
+    gnttab_release_mappings(d);
     arch_domain_relinquish(d);
+    gnttab_domain_dying(d);
     if (dom0 && d != dom0)
         send_guest_global_virq(dom0, VIRQ_DOM_EXC);
     domain_page_freed(d);

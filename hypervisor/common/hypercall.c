@@ -54,6 +54,7 @@ static const struct hypercall_entry hypercall_table[] = {
     HC(__HYPERVISOR_xen_version, do_xen_version, 2, HC_ANY),
     HC(__HYPERVISOR_console_io, do_console_io, 3, HC_ANY),
     HC(__HYPERVISOR_vm_assist, do_vm_assist, 2, HC_PV),
+    HC(__HYPERVISOR_grant_table_op, do_grant_table_op, 3, HC_ANY),
     HC(__HYPERVISOR_update_va_mapping_otherdomain,
        do_update_va_mapping_otherdomain, 4, HC_PV),
     HC(__HYPERVISOR_iret, do_iret, 0, HC_PV),

@@ -8,9 +8,17 @@
  * For PV domains pseudo-physical frames are the guest's business: it keeps
  * its own p2m.  populate_physmap therefore answers with the machine frames
  * it allocated and records the guest's pseudo-physical numbers in the M2P;
- * decrease_reservation takes machine frames.  A frame is given back only
- * when nothing maps or references it any more (ballooning cannot free a
- * page the guest still uses).
+ * decrease_reservation takes machine frames and answers with the number
+ * of extents done, stopping at the first it cannot take.
+ *
+ * A frame is given back only when nothing maps or references it any more:
+ * no mapping, pin, page-table or descriptor type, foreign mapping, only
+ * the allocation reference.  Otherwise the extent is refused (not done).
+ * Xen differs here: its guest_remove_page drops the allocation reference
+ * of a frame still in use and counts the extent done, and the frame stays
+ * the domain's (and in its tot_pages) until the last reference goes.  In
+ * both, a frame is never freed while anything still maps it; pvisor also
+ * tells the guest at once that the frame was not given back.
  */
 #include <asm/current.h>
 #include <asm/e820.h>
@@ -62,8 +70,6 @@ static long populate(struct domain *d, struct xen_memory_reservation *r,
 {
     unsigned long i;
 
-    if (r->extent_order > DOMU_MAX_ORDER && !current->domain->is_privileged)
-        return 0;
     for (i = 0; i < r->nr_extents; i++) {
         xen_pfn_t gpfn = 0, mfn;
         struct page_info *pg;
@@ -138,7 +144,9 @@ static long reservation_op(unsigned long cmd, unsigned long arg)
 
     if (copy_struct_from_guest(&r, arg))
         return -XEN_EFAULT;
-    if (r.extent_order > MAX_ORDER)
+    /* Xen's max_order(current->domain): larger extents do nothing. */
+    if (r.extent_order > MAX_ORDER ||
+        (r.extent_order > DOMU_MAX_ORDER && !current->domain->is_privileged))
         return 0;
     d = memop_target(r.domid, &rc);
     if (!d)

@@ -267,8 +267,15 @@ void *alloc_xenheap_pages(unsigned int order)
     return mfn_to_virt(page_to_mfn(pg));
 }
 
+/*
+ * Scrubbed as domain frames are (common/domheap.c): the heap may hand the
+ * frames to a domain next, and what the hypervisor kept here (a vCPU
+ * context a guest passed in, a domain's tables) must not reach it.
+ */
 void free_xenheap_pages(void *va, unsigned int order)
 {
-    if (va)
-        free_heap_pages(mfn_to_page(virt_to_mfn(va)), order);
+    if (!va)
+        return;
+    memset(va, 0, PAGE_SIZE << order);
+    free_heap_pages(mfn_to_page(virt_to_mfn(va)), order);
 }

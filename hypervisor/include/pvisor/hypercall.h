@@ -46,6 +46,8 @@ long do_set_timer_op(unsigned long timeout);
 long do_xen_version(unsigned long cmd, unsigned long arg);
 long do_console_io(unsigned long cmd, unsigned long count, unsigned long buf);
 long do_vm_assist(unsigned long cmd, unsigned long type);
+long do_grant_table_op(unsigned long cmd, unsigned long uop,
+                       unsigned long count);
 long do_update_va_mapping_otherdomain(unsigned long va, unsigned long val,
                                       unsigned long flags,
                                       unsigned long domid);

@@ -124,6 +124,9 @@ struct domain {
     unsigned int max_evtchn_port;
     unsigned int valid_evtchns;
 
+    /* Grant table (common/grant_table.c); its own locks inside. */
+    struct grant_table *grant_table;
+
     uint32_t sched_weight;
     uint32_t sched_cap;
 

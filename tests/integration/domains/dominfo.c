@@ -6,6 +6,7 @@
  *   dominfo free            free machine pages
  *   dominfo cpu DOMID...    each domain's CPU time in ns, one per line
  *   dominfo pages DOMID     the domain's pages (tot_pages), or "none"
+ *   dominfo max DOMID       the most pages it may have (max_pages), or "none"
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,7 +16,7 @@
 
 static int usage(void)
 {
-    fprintf(stderr, "usage: dominfo free | cpu DOMID... | pages DOMID\n");
+    fprintf(stderr, "usage: dominfo free | cpu DOMID... | pages DOMID | max DOMID\n");
     return 2;
 }
 
@@ -39,7 +40,8 @@ int main(int argc, char **argv)
         if (!rc)
             printf("%llu\n", (unsigned long long)pi.free_pages);
     } else if ((!strcmp(argv[1], "cpu") && argc >= 3) ||
-               (!strcmp(argv[1], "pages") && argc == 3)) {
+               ((!strcmp(argv[1], "pages") || !strcmp(argv[1], "max")) &&
+                argc == 3)) {
         for (int i = 2; i < argc && !rc; i++) {
             struct xen_domctl_getdomaininfo info;
             uint32_t id = (uint32_t)strtoul(argv[i], NULL, 10);
@@ -51,6 +53,8 @@ int main(int argc, char **argv)
                 rc = 0;
             } else if (argv[1][0] == 'c') {
                 printf("%llu\n", (unsigned long long)info.cpu_time);
+            } else if (argv[1][0] == 'm') {
+                printf("%llu\n", (unsigned long long)info.max_pages);
             } else {
                 printf("%llu\n", (unsigned long long)info.tot_pages);
             }

@@ -3,23 +3,39 @@
 # timeout: 180
 # The reference guest: `pvctl create guests/hello.cfg` boots it; its console
 # shows the greeting and the self-test result; `pvctl list` shows it while
-# it runs and not after it powers off; the exit reason is reported.
+# it runs and not after it powers off; the exit reason is reported.  Its
+# xenstore client reads its domid and name, writes data/hello (read here
+# from dom0) and, while it lingers, answers dom0's writes to data/ping.
 . "$(dirname "$0")/../../lib/tap.sh"
 . "$(dirname "$0")/../../lib/domains.sh"
-plan 16
+plan 21
 pvisor_rundir
 
 check "pvctl up" "$PVCTL" up --memory 256M
 log=$(console_log hello)
 
-# Kept up 3 s after its self-test (cmdline linger=3) so that it can be seen.
-check "pvctl create guests/hello.cfg (lingering 3 s)" \
-    "$PVCTL" create "$GUESTS/hello.cfg" 'cmdline="linger=3"'
+# Kept up 5 s after its self-test (cmdline linger=5) so that it can be seen.
+check "pvctl create guests/hello.cfg (lingering 5 s)" \
+    "$PVCTL" create "$GUESTS/hello.cfg" 'cmdline="linger=5"'
 check "pvctl list shows it" wait_for 5 listed hello
+id=$(domid hello)
 check "its console shows the greeting" \
     wait_for 20 console_has hello "^hello: pvisor reference guest"
 check "its self-test passed" \
-    wait_for 20 console_has hello "^hello: self-test passed \(27 checks\)"
+    wait_for 20 console_has hello "^hello: self-test passed \(34 checks\)"
+check "it read its name and domid ($id) from xenstore" \
+    console_has hello "^hello: I am \"hello\", domain $id\$"
+export XENSTORED_PATH=$PVISOR_RUNDIR/xenstored/socket
+check "dom0 reads the node it wrote: data/hello" eval \
+    '[ "$(xenstore-read "/local/domain/$id/data/hello")" = \
+       "hello from hello (domain $id)" ]'
+check "it watches data/ping while it lingers" \
+    wait_for 10 console_has hello "^hello: watching data/ping"
+xenstore-write "/local/domain/$id/data/ping" "from dom0"
+check "dom0 writes data/ping: its watch fires, it echoes the value" \
+    wait_for 5 console_has hello '^hello: data/ping is "from dom0"$'
+check "... and answers in data/pong" eval \
+    '[ "$(xenstore-read "/local/domain/$id/data/pong")" = "from dom0" ]'
 st=$(state hello)
 diag "state while lingering: $st"
 check "it is running or blocked (state r or b)" grep -qE '^-?[rb]' <<<"$st"

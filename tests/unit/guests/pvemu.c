@@ -1391,11 +1391,11 @@ static void test_hello(void **state)
 {
     (void)state;
     /* No user processes: the model has no page-table hypercalls. */
-    run(GUEST_EMU_OUT "/hello.elf", "console=hvc0 quiet procs=0");
+    run(GUEST_EMU_OUT "/hello.elf", "console=hvc0 quiet procs=0 xenbus=0");
     if (res.status != EXIT_REASON(SHUTDOWN_poweroff) ||
         !strstr(res.out, "hello: self-test passed (") ||
         !strstr(res.out, "\nhypercall counts: ") ||
-        !strstr(res.out, "cmdline \"console=hvc0 quiet procs=0\""))
+        !strstr(res.out, "cmdline \"console=hvc0 quiet procs=0 xenbus=0\""))
         fail_msg("hello (exit %d):\n%s", res.status, res.out);
     /*
      * The guest's counts (which include the console_io printing them and

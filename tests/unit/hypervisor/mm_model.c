@@ -251,6 +251,12 @@ struct domain *get_domain_by_id(domid_t id)
     return d;
 }
 
+/* The model has no guests to crash: a crash here is a test failure. */
+void domain_crash(struct domain *d, const char *fmt, ...)
+{
+    model_fail("d%u crashed (%s)", d->domain_id, fmt);
+}
+
 void domain_page_freed(struct domain *d)
 {
     if (d->state != DOMSTATE_dying || d->tot_pages || d->xenheap_pages)

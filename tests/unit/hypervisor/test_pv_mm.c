@@ -201,7 +201,9 @@ static const struct {
     {"ACCESSED", PTE_A, {0, 1, 1, 1, 1}},
     {"DIRTY", PTE_D, {0, 1, 1, 1, 1}},
     {"AVAIL", 7UL << 9, {0, 1, 1, 1, 1}},
-    {"AVAIL_HIGH", 0x7ffUL << 52, {0, 1, 1, 1, 1}},
+    {"AVAIL_HIGH", 0x3ffUL << 52, {0, 1, 1, 1, 1}},
+    /* Bit 62 marks grant mappings (Xen's _PAGE_GNTTAB): L1_DISALLOW_MASK. */
+    {"GNTTAB", 1UL << 62, {0, 0, 1, 1, 1}},
     {"NX", PTE_NX, {0, 1, 1, 1, 1}},
     /* Cache attributes: refused at every level to a domain without I/O
      * rights (Xen's l1_disallow_mask), as every pvisor domain is; bit 7

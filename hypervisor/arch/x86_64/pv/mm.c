@@ -405,6 +405,19 @@ static void put_page_from_entry(pte_t e, unsigned int level,
         return;
     pg = mfn_to_page(mfn);
     if (level == 1) {
+        if (e & PTE_GNTTAB) {
+            /*
+             * A grant mapping: the grant table holds its references.
+             * Dropping it any other way than GNTTABOP_unmap_grant_ref is
+             * the guest's error (Xen crashes it too), unless it is dying.
+             */
+            struct domain *d = domain_by_id(mfn_to_page(self_mfn)->owner);
+
+            if (d && d->state == DOMSTATE_active && !d->is_shutting_down)
+                domain_crash(d, "implicit unmap of a grant mapping "
+                                "(l1e %#lx)", (unsigned long)e);
+            return;
+        }
         if (e & PTE_W)
             put_page_type(pg);
         put_page(pg);
@@ -416,6 +429,11 @@ static void put_page_from_entry(pte_t e, unsigned int level,
     if ((pg->type_info & PGT_type_mask) == PGT_for_level(level))
         linear_put(mfn_to_page(self_mfn), pg);
     put_page_and_type(pg); /* normal and linear entries hold both */
+}
+
+void pv_put_l1e(pte_t e, unsigned long self_mfn)
+{
+    put_page_from_entry(e, 1, self_mfn);
 }
 
 int mod_pt_entry(struct domain *d, struct page_info *table, unsigned int slot,

@@ -29,6 +29,7 @@
 #include <pvisor/sched.h>
 #include <pvisor/smp.h>
 #include <xen/errno.h>
+#include <xen/grant_table.h>
 
 /* --------------------------------------------------------- mm_lock */
 
@@ -605,5 +606,86 @@ long do_update_va_mapping_otherdomain(unsigned long va, unsigned long val,
         return rc;
     rc = update_va_mapping(va, val, flags, pg_owner);
     put_domain(pg_owner);
+    return rc;
+}
+
+/* ------------------------------------------------- grant mappings */
+
+/* The validated L1 table of v's domain mapping va, referenced; mm_lock. */
+static struct page_info *grant_l1(struct vcpu *v, unsigned long va)
+{
+    struct domain *d = v->domain;
+    struct page_info *l1;
+
+    if (!guest_va_ok(va))
+        return NULL;
+    l1 = guest_l1_for(v, va);
+    if (!l1 || !get_page(l1, d))
+        return NULL;
+    if ((l1->type_info & (PGT_type_mask | PGT_validated)) !=
+            (PGT_l1_table | PGT_validated) ||
+        !(l1->type_info & PGT_count_mask)) {
+        put_page(l1);
+        return NULL;
+    }
+    return l1;
+}
+
+int pv_grant_map_va(struct vcpu *v, unsigned long va, unsigned long mfn,
+                    unsigned int flags)
+{
+    struct domain *d = v->domain;
+    struct page_info *l1;
+    pte_t nval, old;
+
+    /* As Xen's GRANT_PTE_FLAGS; kernel-only unless GNTMAP_application_map. */
+    nval = ((pte_t)mfn << PAGE_SHIFT) | PTE_P | PTE_A | PTE_D | PTE_U |
+           PTE_NX | PTE_GNTTAB;
+    if (!(flags & GNTMAP_readonly))
+        nval |= PTE_W;
+    if (!(flags & GNTMAP_application_map))
+        nval |= PTE_GUEST_KERNEL;
+    mm_lock(d);
+    l1 = grant_l1(v, va);
+    if (!l1) {
+        mm_unlock(d);
+        return GNTST_general_error; /* no L1 table maps host_addr */
+    }
+    old = __atomic_exchange_n((pte_t *)mfn_to_virt(page_to_mfn(l1)) +
+                                  l1_index(va),
+                              nval, __ATOMIC_ACQ_REL);
+    pv_put_l1e(old, page_to_mfn(l1));
+    put_page(l1);
+    mm_unlock(d);
+    /* The old translation may be cached: the guest flushes what it maps
+     * over, but a stale entry must never outlive its references. */
+    if (old & PTE_P)
+        flush_tlb_domain_va(d, va);
+    return GNTST_okay;
+}
+
+int pv_grant_unmap_va(struct vcpu *v, unsigned long va, unsigned long mfn)
+{
+    struct domain *d = v->domain;
+    struct page_info *l1;
+    pte_t *pe, old;
+    int rc = GNTST_general_error;
+
+    mm_lock(d);
+    l1 = grant_l1(v, va);
+    if (!l1) {
+        mm_unlock(d);
+        return rc;
+    }
+    pe = (pte_t *)mfn_to_virt(page_to_mfn(l1)) + l1_index(va);
+    old = READ_ONCE(*pe);
+    /* It must be a grant mapping of this very frame (A/D may change). */
+    if ((old & PTE_P) && (old & PTE_GNTTAB) &&
+        ((old & PTE_ADDR_MASK) >> PAGE_SHIFT) == mfn &&
+        __atomic_compare_exchange_n(pe, &old, 0, false, __ATOMIC_ACQ_REL,
+                                    __ATOMIC_ACQUIRE))
+        rc = GNTST_okay;
+    put_page(l1);
+    mm_unlock(d);
     return rc;
 }

@@ -33,6 +33,12 @@
  *     committed and rip moves past the instruction.  A cmpxchg whose
  *     comparison fails stores nothing and loads the accumulator.
  *
+ * Each write emulated is counted in the vCPU's stats (pvctl top); each
+ * write to an L1 table handled here, emulated or not, is, with the ptwr
+ * trace class on, recorded
+ * as PVTRACE_EV_PTWR: address, old and new entry, result, rip and the
+ * first instruction bytes (public/pvisor/trace.h says what each holds).
+ *
  * As on Xen, the write flushes no TLB (the guest flushes what it changed,
  * by hypercall), and vcpu_info's cr2 changes only when a #PF is bounced.
  * Not done: 32-bit code segments (the fault is bounced), and single-step
@@ -50,6 +56,7 @@
 #include <pvisor/lib.h>
 #include <pvisor/mm.h>
 #include <pvisor/sched.h>
+#include <pvisor/trace.h>
 #include <xen/errno.h>
 
 /* Recomputations before the guest re-executes the instruction instead. */
@@ -98,19 +105,28 @@ static bool get_l1_table_ref(struct page_info *pg)
     return true;
 }
 
+/* What one emulation did, for the trace record. */
+struct ptwr_result {
+    pte_t old, new; /* the entry before, and after (or as it would be) */
+    int rc;         /* 0, or why not (PVTRACE_EV_PTWR's result) */
+};
+
 /*
  * Emulates the write at addr to the L1 table l1 (referenced, mm_lock
- * held); the instruction bytes read are left in bytes[0..*n).
+ * held); the instruction bytes read are left in bytes[0..*n), what
+ * happened in *res.
  */
 static enum ptwr_outcome emulate(struct vcpu *v, struct cpu_user_regs *regs,
                                  unsigned long addr, struct page_info *l1,
-                                 uint8_t *bytes, unsigned int *n)
+                                 uint8_t *bytes, unsigned int *n,
+                                 struct ptwr_result *res)
 {
     struct ptwr_insn insn;
     uint64_t ea, seg_base = 0;
     unsigned int slot;
     pte_t *pe;
 
+    res->rc = -XEN_EINVAL;
     if (regs->cs != FLAT_KERNEL_CS64)
         return PTWR_BOUNCE; /* 64-bit code only */
     *n = fetch_insn(regs->rip, bytes);
@@ -118,8 +134,10 @@ static enum ptwr_outcome emulate(struct vcpu *v, struct cpu_user_regs *regs,
     case PTWR_DECODED:
         break;
     case PTWR_UNSUPPORTED:
+        res->rc = -XEN_EOPNOTSUPP;
         return PTWR_CRASH;
     default:
+        res->rc = -XEN_EFAULT;
         return PTWR_BOUNCE; /* the code changed or went under our feet */
     }
     if (insn.seg == PTWR_SEG_FS)
@@ -132,17 +150,22 @@ static enum ptwr_outcome emulate(struct vcpu *v, struct cpu_user_regs *regs,
 
     slot = (unsigned int)(ea & ~PAGE_MASK) / sizeof(pte_t);
     pe = (pte_t *)mfn_to_virt(page_to_mfn(l1)) + slot;
+    res->old = READ_ONCE(*pe);
     for (unsigned int i = 0; i < PTWR_TRIES; i++) {
         struct cpu_user_regs r = *regs;
-        pte_t cur = READ_ONCE(*pe), nval;
+        pte_t cur = READ_ONCE(*pe), nval = cur;
         int rc = 0;
 
+        res->old = cur;
         if (ptwr_insn_execute(&insn, &r, ea & 7, cur, &nval))
             rc = pv_l1e_cmpxchg(v->domain, l1, slot, cur, nval);
+        res->new = nval;
+        res->rc = rc;
         if (rc == -XEN_EAGAIN)
             continue;
         if (rc)
             return PTWR_BOUNCE; /* Xen: "could not get_page_from_l1e()" */
+        res->new = READ_ONCE(*pe); /* as installed (_PAGE_USER added) */
         *regs = r;
         regs->rip += insn.len;
         return PTWR_DONE;
@@ -156,7 +179,10 @@ bool pv_ro_page_fault(struct vcpu *v, struct cpu_user_regs *regs,
     struct domain *d = v->domain;
     uint32_t ec = regs->error_code;
     enum ptwr_outcome out = PTWR_BOUNCE;
+    struct ptwr_result res = {.rc = -XEN_EINVAL};
     uint8_t bytes[PTWR_INSN_MAX];
+    unsigned long rip = regs->rip;
+    bool handled = false;
     unsigned int n = 0;
     struct page_info *pg;
     unsigned long mfn;
@@ -185,11 +211,25 @@ bool pv_ro_page_fault(struct vcpu *v, struct cpu_user_regs *regs,
     }
     /* ... that is an L1 table in use. */
     if (get_l1_table_ref(pg)) {
-        out = emulate(v, regs, cr2, pg, bytes, &n);
+        handled = true;
+        out = emulate(v, regs, cr2, pg, bytes, &n, &res);
         put_page_type(pg);
     }
     put_page(pg);
     mm_unlock(d);
+
+    if (handled) {
+        if (out == PTWR_DONE)
+            v->stats.ptwr++;
+        if (trace_on_domid(PVTRACE_CLASS_PTWR, d->domain_id)) {
+            uint64_t insn8 = 0;
+
+            memcpy(&insn8, bytes, MIN(n, (unsigned int)sizeof(insn8)));
+            trace_record(PVTRACE_EV_PTWR, 0, d->domain_id,
+                         (uint16_t)v->vcpu_id, cr2, res.old, res.new,
+                         (uint64_t)(int64_t)res.rc, rip, insn8);
+        }
+    }
 
     switch (out) {
     case PTWR_DONE:

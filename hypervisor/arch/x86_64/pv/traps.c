@@ -204,6 +204,11 @@ void pv_syscall_entry(struct cpu_user_regs *regs)
         pv_inject_trap(v, TRAP_invalid_op, false, 0);
         return;
     }
+    v->stats.traps++;
+    if (trace_on_domid(PVTRACE_CLASS_TRAP, v->domain->domain_id))
+        trace_record(PVTRACE_EV_TRAP, 0, v->domain->domain_id,
+                     (uint16_t)v->vcpu_id, PVTRACE_TRAP_SYSCALL, 0, regs->rip,
+                     0, 0, 0);
     create_bounce_frame(v, v->arch.syscall_callback.eip, false, 0,
                         v->arch.syscall_callback.mask_events, NULL, 0);
 }

@@ -86,7 +86,7 @@ struct pvlink_domstats {
     uint64_t hypercalls;
     uint64_t events_sent;     /* EVTCHNOP_send */
     uint64_t events_received; /* ports that became pending */
-    uint64_t traps;           /* exceptions bounced to it */
+    uint64_t traps;           /* exceptions, user syscalls bounced to it */
     uint64_t ptwr;            /* page-table writes emulated */
 };
 

@@ -53,10 +53,24 @@ enum pvtrace_event {
     /* The event callback was entered (an upcall). */
     PVTRACE_EV_EVTCHN_UPCALL = 4,
     /* An exception or software interrupt bounced: vector, error code,
-     * rip, cr2 (for #PF). */
+     * rip, cr2 (for #PF).  A `syscall` from guest user mode bounced to
+     * the guest kernel's syscall callback is one too, with vector
+     * PVTRACE_TRAP_SYSCALL. */
     PVTRACE_EV_TRAP = 5,
-    /* A write to an L1 page table emulated: linear address, the old and
-     * the new entry, result (0 or -errno). */
+    /* A kernel write that faulted on an L1 page table (writable page
+     * tables): linear address written, the entry before, the entry after
+     * (as installed; if refused, as the instruction would have made it),
+     * result, rip, and the first 8 instruction bytes (little-endian; 0
+     * where unreadable).  Result 0: emulated; -EAGAIN: the entry kept
+     * changing, the instruction is re-executed; -EOPNOTSUPP: a form not
+     * emulated, the domain is crashed; -EINVAL: not 64-bit code, or the
+     * operand is misaligned or outside the page; -EFAULT: the instruction
+     * could not be read or decoded; anything else: the new entry was
+     * refused as mmu_update refuses it (old and new are 0 when the write
+     * was turned down before the entry was read: -EINVAL, -EFAULT,
+     * -EOPNOTSUPP).  All but 0 and -EAGAIN bounce the
+     * #PF to the guest (or crash it).  Writes to other read-only pages and
+     * to L2-L4 tables are not recorded here (they are plain #PF traps). */
     PVTRACE_EV_PTWR = 6,
     /* This CPU switched from (domid, vcpu) to data[0] = next domid,
      * data[1] = next vcpu (0x7fff: idle). */
@@ -67,6 +81,8 @@ enum pvtrace_event {
     PVTRACE_EV_DOM_SHUTDOWN = 11, /* reason */
     PVTRACE_EV_DOM_DESTROY = 12,  /* the last of its memory went */
 };
+
+#define PVTRACE_TRAP_SYSCALL 0x100 /* PVTRACE_EV_TRAP: a user `syscall` */
 
 #define PVTRACE_F_NESTED 1 /* an entry of a multicall */
 

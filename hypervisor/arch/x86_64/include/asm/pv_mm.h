@@ -23,6 +23,11 @@ struct vcpu;
 /* Software PTE bit: the guest wrote this L1 entry without _PAGE_USER. */
 #define PTE_GUEST_KERNEL (1UL << 52)
 /*
+ * Software PTE bit: a grant mapping (Xen's _PAGE_GNTTAB, bit 62).  The
+ * grant table holds its references, not the PV MMU; guests may not set it.
+ */
+#define PTE_GNTTAB (1UL << 62)
+/*
  * Flags a guest may set in entries it writes (others are refused), as
  * Xen's base_disallow_mask and l1_disallow_mask: no cache attributes
  * (PWT, PCD, and PAT, bit 7 of an L1 entry) for a domain without I/O
@@ -30,7 +35,7 @@ struct vcpu;
  */
 #define L1_ALLOWED_FLAGS                                                       \
     (PTE_P | PTE_W | PTE_U | PTE_A | PTE_D | PTE_G | (7UL << 9) |             \
-     (0x7ffUL << 52) | PTE_NX)
+     (0x3ffUL << 52) | PTE_NX)
 #define LX_ALLOWED_FLAGS                                                       \
     (PTE_P | PTE_W | PTE_U | PTE_A | PTE_D | (7UL << 9) | (0x7ffUL << 52) |   \
      PTE_NX)
@@ -69,6 +74,17 @@ void pv_drop_guest_tables(struct vcpu *v);
 unsigned long pv_guest_va_to_mfn(struct vcpu *v, unsigned long va);
 /* The L1 entry mapping va in v's kernel page tables, or 0. */
 pte_t pv_guest_kernel_l1e(struct vcpu *v, unsigned long va);
+/*
+ * Grant mappings of PV guests (common/grant_table.c): installs a
+ * PTE_GNTTAB entry for frame mfn at va in v's kernel tables (replacing
+ * what was there), or removes one that maps mfn.  GNTMAP_* flags;
+ * GNTST_* results (no L1 table at va: GNTST_general_error, as Xen).
+ */
+int pv_grant_map_va(struct vcpu *v, unsigned long va, unsigned long mfn,
+                    unsigned int flags);
+int pv_grant_unmap_va(struct vcpu *v, unsigned long va, unsigned long mfn);
+/* Drops the references an L1 entry of table self_mfn holds. */
+void pv_put_l1e(pte_t e, unsigned long self_mfn);
 /* Drops every type and pin held by d's frames (teardown). */
 void pv_mm_relinquish(struct domain *d);
 /* Checks the 512 descriptors of a frame about to become a GDT/LDT page. */
