@@ -140,6 +140,7 @@ void domain_xs_remove(struct xsl_handle *xs, uint32_t domid)
     free(vm);
     snprintf(p, sizeof(p), "/local/domain/%u", domid);
     xsl_rm(xs, 0, p);
+    vbd_remove_all(xs, domid);
     xsl_release(xs, domid);
 }
 
