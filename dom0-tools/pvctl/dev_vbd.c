@@ -17,8 +17,10 @@
  * reports the "error" it wrote.
  *
  * Detaching is libxl's orderly removal: backend state Closing and online
- * 0, wait (up to DETACH_TIMEOUT_S) for the frontend to close, remove both
- * directories.  Destroying a domain removes its backend directories.
+ * 0, wait (up to DETACH_TIMEOUT_S) for the frontend to close and the
+ * backend to follow it to Closed, remove both directories.  Destroying a
+ * domain removes its backend directories (before its own, so that the
+ * backend forgets the devices before it sees their frontends vanish).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -459,10 +461,15 @@ int cmd_block_detach(int argc, char **argv)
     free(v);
     xs_put(xs, 0, be, "online", "0");
     xs_put(xs, 0, be, "state", "%d", XenbusStateClosing);
+    /*
+     * The frontend closes, then the backend follows it to Closed: only
+     * then are the directories removed (the backend writes no more).
+     */
     for (i = 0; i < DETACH_TIMEOUT_S * 50; i++) {
-        long st = read_num(xs, fe, "state");
+        long fst = read_num(xs, fe, "state"), bst = read_num(xs, be, "state");
 
-        if (st < 0 || st == XenbusStateClosed)
+        if ((fst < 0 || fst == XenbusStateClosed) &&
+            (bst < 0 || bst == XenbusStateClosed))
             break;
         sleep_ms(20);
     }
