@@ -190,19 +190,27 @@ int blkback_poll(struct blkback *b, bool *notify)
             }
             struct blkif_request req;
             struct blkif_response *rsp;
+            int16_t status;
             bool n;
 
             RING_COPY_REQUEST(r, r->req_cons, &req);
             r->req_cons++;
             b->stats.requests++;
+            status = serve(b, &req);
+            if (status == BLKIF_RSP_ERROR)
+                b->stats.errors++;
+            else if (status == BLKIF_RSP_EOPNOTSUPP)
+                b->stats.unsupported++;
+            /*
+             * The response takes the request's slot: written only now,
+             * after the I/O, and published at once, so that a backend
+             * killed while serving leaves the request intact on the ring
+             * for the next one to serve again.
+             */
             rsp = RING_GET_RESPONSE(r, r->rsp_prod_pvt);
             rsp->id = req.id;
             rsp->operation = req.operation;
-            rsp->status = serve(b, &req);
-            if (rsp->status == BLKIF_RSP_ERROR)
-                b->stats.errors++;
-            else if (rsp->status == BLKIF_RSP_EOPNOTSUPP)
-                b->stats.unsupported++;
+            rsp->status = status;
             r->rsp_prod_pvt++;
             RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(r, n);
             *notify |= n;

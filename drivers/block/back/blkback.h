@@ -22,6 +22,13 @@
  * killed.  BLKIF_OP_FLUSH_DISKCACHE is answered only after fdatasync() of
  * the image has returned, so acknowledged data is on stable storage;
  * BLKIF_OP_WRITE_BARRIER is a flush, the write, and a flush.
+ *
+ * A response shares its slot with the request it answers, so it is
+ * written only once the request has been served and is published at
+ * once: a backend killed while serving leaves the request whole on the
+ * ring, and a backend attaching to the ring later (blkback_init) serves
+ * again every request without a published response.  Reads and writes
+ * are idempotent, so serving one twice is harmless.
  */
 #ifndef BLKBACK_H
 #define BLKBACK_H
