@@ -255,11 +255,20 @@ static unsigned int reap(struct blkfront *bf, long *err)
             n++;
             bf->stats.responses++;
             if (id >= BLKFRONT_SLOTS || !bf->slot[id].busy) {
-                printf("blkfront: vbd %u: response for unknown id %lu\n",
-                       bf->devid, (unsigned long)id);
+                printf("blkfront: vbd %u: response %u for unknown id %lu "
+                       "(requests %u)\n",
+                       bf->devid, bf->ring.rsp_cons - 1, (unsigned long)id,
+                       bf->ring.req_prod_pvt);
                 if (!*err)
                     *err = -XEN_EIO;
                 continue;
+            }
+            if (rsp.operation != bf->slot[id].op) {
+                printf("blkfront: vbd %u: response %u is for operation %u, "
+                       "request %lu was %u\n",
+                       bf->devid, bf->ring.rsp_cons - 1, rsp.operation,
+                       (unsigned long)id, bf->slot[id].op);
+                rsp.status = BLKIF_RSP_ERROR;
             }
             if (rsp.status != BLKIF_RSP_OKAY) {
                 bf->stats.errors++;

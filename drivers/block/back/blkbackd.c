@@ -398,8 +398,10 @@ static int vbd_connect(struct xb_dev *dev)
     bd.by_port[local] = v;
     blkback_init(&v->bb, v->ring, BLKBACK_PAGE, v->fd, v->sectors,
                  v->readonly, &copy_ops, v);
-    log_msg("%s: connected: ring-ref %lu, event channel %lu (ours %d)",
-            v->name, ref, port, local);
+    log_msg("%s: connected: ring-ref %lu, event channel %lu (ours %d); "
+            "ring: %u requests, %u responses",
+            v->name, ref, port, local, v->bb.ring.sring->req_prod,
+            v->bb.ring.sring->rsp_prod);
     /* Requests queued before we came (or before a restart). */
     if (!serve(v))
         return -1;
