@@ -26,9 +26,9 @@
  * devices go on.  A device whose requests are served BLKBACK_BUDGET at a
  * time yields to the others between passes (an idle handle).
  *
- * On start the daemon also looks at the devices that exist already: a
- * restarted backend reconnects to running guests, whose requests still
- * on the ring are then answered.
+ * The skeleton also finds the devices that exist already: a restarted
+ * backend reconnects to running guests, and answers the requests still on
+ * their rings (blkback.h says why none is lost).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -464,32 +464,6 @@ static void on_watch(const char *path, const char *token, void *opaque)
         xb_backend_watch_event(bd.be, path, token);
 }
 
-/*
- * The devices there are already (after a restart): the skeleton learns
- * of them as if their directories had just been written.
- */
-static void scan_existing(void)
-{
-    static const char base[] = "/local/domain/0/backend/vbd";
-    char **doms = NULL, **devs = NULL, path[256];
-    unsigned int nd = 0, nv = 0;
-
-    if (xsl_directory(bd.xss, XSL_NO_TXN, base, &doms, &nd))
-        return;
-    for (unsigned int i = 0; i < nd; i++) {
-        snprintf(path, sizeof(path), "%s/%s", base, doms[i]);
-        if (xsl_directory(bd.xss, XSL_NO_TXN, path, &devs, &nv))
-            continue;
-        for (unsigned int j = 0; j < nv; j++) {
-            snprintf(path, sizeof(path), "%s/%s/%s", base, doms[i], devs[j]);
-            log_msg("found %s", path);
-            xb_backend_watch_event(bd.be, path, "xb-backend");
-        }
-        free(devs);
-    }
-    free(doms);
-}
-
 static void on_signal(uv_signal_t *s, int signo)
 {
     (void)s;
@@ -562,7 +536,6 @@ int main(int argc, char **argv)
     uv_signal_start(&bd.sigterm, on_signal, SIGTERM);
     uv_signal_init(bd.loop, &bd.sigint);
     uv_signal_start(&bd.sigint, on_signal, SIGINT);
-    scan_existing();
     log_msg("serving /local/domain/0/backend/vbd");
 
     uv_run(bd.loop, UV_RUN_DEFAULT);
