@@ -372,6 +372,49 @@ static void test_restarted_backend(void **state)
     assert_int_equal(RING_GET_RESPONSE(&fx.front, fx.front.rsp_cons + 1)->id, 3);
 }
 
+/* The copy op of a backend that dies in the middle of serving. */
+static jmp_buf died;
+static int dying_copy(void *opaque, struct blkback_copy *c, unsigned int n)
+{
+    (void)opaque;
+    (void)c;
+    (void)n;
+    longjmp(died, 1);
+}
+static const struct blkback_ops dying_ops = {.copy = dying_copy};
+
+/*
+ * A backend killed while serving (here: in the middle of its grant copy)
+ * has written nothing to the request's slot, which its response shares:
+ * the next backend finds the request whole and serves it.
+ */
+static void test_killed_while_serving(void **state)
+{
+    static const uint8_t one[1][3] = {{2, 0, 7}};
+    struct blkif_request before;
+    bool notify;
+
+    (void)state;
+    fill(2, 42);
+    queue(BLKIF_OP_WRITE, 77, 16, 1, one);
+    before = *RING_GET_REQUEST(&fx.front, fx.front.req_prod_pvt - 1);
+    blkback_init(fx.b, fx.sring, BLKBACK_PAGE, fx.fd, DISK_SECTS, false,
+                 &dying_ops, NULL);
+    if (!setjmp(died))
+        blkback_poll(fx.b, &notify);
+    assert_memory_equal(RING_GET_REQUEST(&fx.front, fx.front.req_prod_pvt - 1),
+                        &before, sizeof(before));
+    assert_int_equal(fx.sring->rsp_prod, 0);
+    blkback_init(fx.b, fx.sring, BLKBACK_PAGE, fx.fd, DISK_SECTS, false, &ops,
+                 NULL);
+    assert_int_equal(serve_one(77, BLKIF_OP_WRITE), BLKIF_RSP_OKAY);
+    gpages[3][0] = 0;
+    static const uint8_t back[1][3] = {{3, 0, 7}};
+    queue(BLKIF_OP_READ, 78, 16, 1, back);
+    assert_int_equal(serve_one(78, BLKIF_OP_READ), BLKIF_RSP_OKAY);
+    assert_memory_equal(gpages[3], gpages[2], BLKBACK_PAGE);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -386,6 +429,7 @@ int main(void)
         T(test_batches_and_notify),
         T(test_broken_ring),
         T(test_restarted_backend),
+        T(test_killed_while_serving),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
