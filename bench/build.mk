@@ -23,3 +23,10 @@ $(BUILD)/bench/data/gnttab_peer: tests/integration/grants/gnttab_peer.c $(BUILD)
 	@echo "  BENCH   $@"
 	$(Q)mkdir -p $(@D)
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) $(HOST_CFLAGS_dom0-tools) -o $@ $< $(BUILD)/lib/libpvctrl.a
+
+# The block benchmark's host baseline (bench/drivers/block.sh).
+BENCHMARKS += $(BUILD)/bench/data/blkhost
+$(BUILD)/bench/data/blkhost: bench/drivers/blkhost.c
+	@echo "  BENCH   $@"
+	$(Q)mkdir -p $(@D)
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) -o $@ $<

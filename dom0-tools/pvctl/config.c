@@ -3,7 +3,8 @@
  * Domain configuration in xl.cfg syntax, read with Debian's libxlutil (the
  * parser xl itself uses).  The keys pvisor understands so far: name,
  * memory, maxmem, vcpus, kernel, ramdisk, cmdline (or extra and root),
- * on_poweroff, on_reboot, on_crash, cpu_weight, cap.  Relative paths are
+ * on_poweroff, on_reboot, on_crash, cpu_weight, cap, disk (dev_vbd.c
+ * parses each entry).  Relative paths are
  * taken from the configuration file's directory.  libxlutil reports
  * syntax errors with their line; values are checked here, and a bad one
  * is reported with the line its key is on.
@@ -24,7 +25,7 @@
 static const char *const known_keys[] = {
     "name", "memory", "maxmem", "vcpus", "kernel", "ramdisk", "cmdline",
     "extra", "root", "on_poweroff", "on_reboot", "on_crash", "cpu_weight",
-    "cap", "type", NULL,
+    "cap", "type", "disk", NULL,
 };
 
 /* The text parsed: the file, then one line per command-line setting. */
@@ -196,6 +197,39 @@ static int get_number(const char *path, XLU_Config *x, const char *key,
     return 0;
 }
 
+/* disk = ['spec', ...]: each checked now, so errors name their line. */
+static int parse_disks(const char *path, XLU_Config *x,
+                       struct domain_config *cfg)
+{
+    XLU_ConfigList *list;
+    char dircopy[PATH_MAX], err[CFG_MAX_PATH + 128];
+    const char *dir;
+    int n;
+
+    if (xlu_cfg_get_list(x, "disk", &list, &n, 1))
+        return 0;
+    if (n > CFG_MAX_DISKS) {
+        snprintf(err, sizeof(err), "%d disks, at most %d", n, CFG_MAX_DISKS);
+        return bad_value(path, "disk", err);
+    }
+    snprintf(dircopy, sizeof(dircopy), "%s", path);
+    dir = dirname(dircopy);
+    for (int i = 0; i < n; i++) {
+        const char *item = xlu_cfg_get_listitem(list, i);
+        struct disk_spec *d = &cfg->disks[i];
+
+        if (!item || disk_spec_parse(item, dir, d, err, sizeof(err)))
+            return bad_value(path, "disk", item ? err : "not a string");
+        for (unsigned int j = 0; j < cfg->nr_disks; j++)
+            if (cfg->disks[j].devid == d->devid) {
+                snprintf(err, sizeof(err), "%s appears twice", d->vdev);
+                return bad_value(path, "disk", err);
+            }
+        cfg->nr_disks++;
+    }
+    return 0;
+}
+
 /* Reads the file and appends the extra settings, one per line. */
 static int load_text(const char *path, char *const *extras, int n_extras)
 {
@@ -342,6 +376,8 @@ int config_parse(const char *path, char *const *extras, int n_extras,
                  root ? "root=" : "", root ? root : "",
                  root && extra ? " " : "", extra ? extra : "");
     }
+    if (parse_disks(path, x, cfg))
+        goto out;
     if (parse_action(path, x, "on_poweroff", &cfg->on_poweroff) ||
         parse_action(path, x, "on_reboot", &cfg->on_reboot) ||
         parse_action(path, x, "on_crash", &cfg->on_crash))

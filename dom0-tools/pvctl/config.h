@@ -9,6 +9,15 @@
 enum domain_action { ACTION_DESTROY, ACTION_PRESERVE, ACTION_RESTART };
 
 #define CFG_MAX_PATH 1024
+#define CFG_MAX_DISKS 8
+
+/* One entry of disk = [...] (dev_vbd.c). */
+struct disk_spec {
+    char target[CFG_MAX_PATH]; /* the image, an absolute path */
+    char vdev[16];             /* xvda... */
+    unsigned int devid;        /* Xen's number for vdev (51712 for xvda) */
+    bool readonly;
+};
 
 struct domain_config {
     char name[64];
@@ -21,6 +30,8 @@ struct domain_config {
     enum domain_action on_poweroff, on_reboot, on_crash;
     unsigned int weight; /* scheduler weight, 0: default */
     unsigned int cap;
+    struct disk_spec disks[CFG_MAX_DISKS];
+    unsigned int nr_disks;
 };
 
 /*
@@ -32,5 +43,15 @@ struct domain_config {
 int config_parse(const char *path, char *const *extras, int n_extras,
                  struct domain_config *cfg);
 const char *action_name(enum domain_action a);
+
+/*
+ * Parses a disk spec in xl's syntax (xl-disk-configuration): positional
+ * "target,format,vdev,access" or KEY=VALUE items (target=, format=,
+ * vdev=, access=); format raw, access rw/w or ro/r (default rw); a
+ * relative target is taken from dir.  The image must exist.  0, or -1
+ * with the reason in err.
+ */
+int disk_spec_parse(const char *spec, const char *dir, struct disk_spec *out,
+                    char *err, size_t errlen);
 
 #endif /* PVCTL_CONFIG_H */

@@ -126,6 +126,12 @@ int domain_create_from(struct pvctrl *xc, const char *config_path,
                              (uint32_t)console_port);
     if (!rc)
         rc = xsl_introduce(xs, domid, built.store_mfn, (uint32_t)store_port);
+    if (!rc && vbd_create_all(xs, domid, cfg)) {
+        pvctrl_domain_destroy(xc, domid);
+        domain_xs_remove(xs, domid);
+        xsl_close(xs);
+        return -1;
+    }
     if (!rc)
         wait_console_backend(xs, domid);
     if (!rc && !paused)

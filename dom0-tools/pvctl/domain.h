@@ -37,6 +37,14 @@ int domain_xs_write(struct xsl_handle *xs, uint32_t domid,
                     uint64_t console_mfn, uint32_t console_port);
 /* Removes them (and tells xenstore the domain is gone). */
 void domain_xs_remove(struct xsl_handle *xs, uint32_t domid);
+/*
+ * Virtual block devices (dev_vbd.c): writes the nodes of cfg's disks and
+ * waits for the block backend to take them (-1, printed why, if not);
+ * removes a domain's backend directories.
+ */
+int vbd_create_all(struct xsl_handle *xs, uint32_t domid,
+                   const struct domain_config *cfg);
+void vbd_remove_all(struct xsl_handle *xs, uint32_t domid);
 /* Starts the process that acts on the domain's shutdown (monitor.c). */
 int monitor_spawn(uint32_t domid, const char *config_path,
                   char *const *extras, int n_extras);

@@ -62,7 +62,7 @@ const struct pvctl_cmd pvctl_cmds[] = {
      "\n"
      "Creates a PV domain from CONFIG (xl.cfg syntax: name, memory, maxmem,\n"
      "vcpus, kernel, ramdisk, cmdline, on_poweroff, on_reboot, on_crash,\n"
-     "cpu_weight, cap), builds it and starts it.  Settings after CONFIG are\n"
+     "cpu_weight, cap, disk), builds it and starts it.  Settings after CONFIG are\n"
      "read as extra lines of it and win over its own, as with xl:\n"
      "  pvctl create guests/hello.cfg 'name=\"hello2\"' 'cmdline=\"linger=2\"'\n"
      "\n"
@@ -71,7 +71,14 @@ const struct pvctl_cmd pvctl_cmds[] = {
      "\n"
      "A monitor process stays behind to carry out on_poweroff, on_reboot and\n"
      "on_crash (destroy, preserve or restart); exit reasons are logged in the\n"
-     "domain's console log and in the run directory's log/domains.log.\n"},
+     "domain's console log and in the run directory's log/domains.log.\n"
+     "\n"
+     "Disks: disk = ['IMAGE,raw,xvda,rw', 'IMAGE2,raw,xvdb,ro'] (xl's\n"
+     "positional target,format,vdev,access, or target=,format=,vdev=,access=\n"
+     "items): raw image files, vdev xvda..xvdp, access rw or ro; relative\n"
+     "paths are taken from CONFIG's directory.  pvctl writes each device's\n"
+     "xenstore nodes and waits for the block backend, pvisor-blkback, to take\n"
+     "it before the domain starts.\n"},
     {"list", cmd_list, "list the domains",
      "Usage: pvctl list\n"
      "\n"
@@ -102,6 +109,28 @@ const struct pvctl_cmd pvctl_cmds[] = {
      "the target plus 1 MiB.  A target above the domain's maximum (maxmem in\n"
      "its config, memory/static-max) is refused.  `pvctl list` shows how far\n"
      "the guest got.\n"},
+    {"block-attach", cmd_block_attach, "attach a virtual disk to a domain",
+     "Usage: pvctl block-attach DOMAIN DISKSPEC\n"
+     "\n"
+     "Attaches a raw image to a running DOMAIN, as xl block-attach does:\n"
+     "  pvctl block-attach hello disk2.img,raw,xvdb,rw\n"
+     "DISKSPEC is a config file's disk entry (see `pvctl create --help`); a\n"
+     "relative image path is taken from the current directory.  Returns once\n"
+     "the block backend has taken the device; the guest's frontend finds it\n"
+     "through its xenstore watch on device/vbd.\n"},
+    {"block-detach", cmd_block_detach, "detach a virtual disk from a domain",
+     "Usage: pvctl block-detach DOMAIN DEVICE\n"
+     "\n"
+     "Detaches DEVICE (xvdb, or its number: 51728) from DOMAIN: the backend\n"
+     "is set Closing, the guest's frontend closes (up to 10 s; after that the\n"
+     "device is removed anyway, with a warning), then the device's xenstore\n"
+     "nodes are removed and the block backend lets the image go.\n"},
+    {"block-list", cmd_block_list, "list a domain's virtual disks",
+     "Usage: pvctl block-list DOMAIN\n"
+     "\n"
+     "Lists DOMAIN's virtual disks: name, number, backend and frontend\n"
+     "xenbus states (4 is Connected), mode and image, and the backend's\n"
+     "error if it refused or disconnected one.\n"},
     {"pause", cmd_pause, "pause a domain",
      "Usage: pvctl pause DOMAIN\n"},
     {"unpause", cmd_unpause, "unpause a domain",

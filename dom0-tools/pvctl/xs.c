@@ -138,6 +138,8 @@ void domain_xs_remove(struct xsl_handle *xs, uint32_t domid)
     if (!xsl_read(xs, 0, p, &vm, &len) && !strncmp(vm, "/vm/", 4))
         xsl_rm(xs, 0, vm);
     free(vm);
+    /* The backends first: they forget the devices before the frontends go. */
+    vbd_remove_all(xs, domid);
     snprintf(p, sizeof(p), "/local/domain/%u", domid);
     xsl_rm(xs, 0, p);
     xsl_release(xs, domid);

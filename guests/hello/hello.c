@@ -24,8 +24,12 @@
  *               repetitions of each (bench_mmu.c; bench/domains/mmu.sh)
  *   xenbus=0    leave xenstore out of the self-test (pvemu has no store)
  *   linger=S    stay up S seconds after the self-test, waiting on xenstore
- *               watches: data/ping (echoed, answered in data/pong) and
+ *               watches: data/ping (echoed, answered in data/pong),
  *               memory/target (the balloon follows it; store.c, balloon.c)
+ *               and device/vbd (disks attached and detached meanwhile)
+ *   disk=MODE   after the self-test, use the virtual disks (disk.c):
+ *               check, durable (with seed=S), rounds (with rounds=R),
+ *               bench (with ios=N random I/Os)
  */
 #include "events.h"
 #include "hello.h"
@@ -338,6 +342,15 @@ int guest_main(void)
         selftest_xenbus();
     if (cmdline_ulong("procs", 2))
         selftest_processes((unsigned int)cmdline_ulong("procs", 2));
+    if (cmdline_value("disk", line, sizeof(line)) && line[0]) {
+        char mode[16];
+
+        memcpy(mode, line, sizeof(mode) - 1);
+        mode[sizeof(mode) - 1] = '\0';
+        disk_run(mode, cmdline_ulong("seed", 1),
+                 !strcmp(mode, "rounds") ? cmdline_ulong("rounds", 5)
+                                         : cmdline_ulong("ios", 1000));
+    }
     if (failures)
         printf("hello: self-test FAILED (%u of %u checks)\n", failures, checks);
     else
@@ -351,6 +364,7 @@ int guest_main(void)
         printf("hello: lingering %lu s\n", linger);
         store_linger(linger * NSEC_PER_SEC);
     }
+    disk_close_all();
 
     /*
      * The counts include the console_io that prints them and the final

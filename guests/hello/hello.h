@@ -24,6 +24,15 @@ void store_linger(uint64_t ns);
 void balloon_init(void);
 void balloon_set_target(unsigned long pages);
 
+/*
+ * The virtual disks (disk.c): disk=check|durable|rounds|bench on the
+ * command line; seed is the pattern's, count the rounds or the random I/Os.
+ */
+void disk_run(const char *mode, uint64_t seed, unsigned long count);
+/* While lingering: device/vbd or a disk's backend changed. */
+void disk_changed(void);
+void disk_close_all(void);
+
 /* bench_mmu=R: mmu_update and page-table pin timings, R repetitions. */
 void bench_mmu(unsigned long reps);
 

@@ -174,7 +174,10 @@ void store_linger(uint64_t ns)
     rc = xenbus_watch("memory/target", "target");
     if (rc)
         printf("hello: balloon: cannot watch memory/target: %ld\n", rc);
-    printf("hello: watching data/ping and memory/target\n");
+    rc = xenbus_watch("device/vbd", "vbd");
+    if (rc)
+        printf("hello: cannot watch device/vbd: %ld\n", rc);
+    printf("hello: watching data/ping and memory/target, device/vbd\n");
     for (uint64_t now = time_now_ns(); now < deadline; now = time_now_ns()) {
         rc = xenbus_wait_watch(NULL, fired, sizeof(fired), deadline - now);
         if (rc == -XEN_ETIMEDOUT)
@@ -188,7 +191,10 @@ void store_linger(uint64_t ns)
             on_ping();
         else if (!strcmp(fired, "memory/target"))
             on_target();
+        else
+            disk_changed(); /* device/vbd/... or a disk's backend */
     }
+    xenbus_unwatch("device/vbd", "vbd");
     xenbus_unwatch("memory/target", "target");
     xenbus_unwatch("data/ping", "ping");
 }

@@ -20,7 +20,7 @@
 #include <xen/io/xs_wire.h>
 
 #define MAX_MSG (sizeof(struct xsd_sockmsg) + XENSTORE_PAYLOAD_MAX)
-#define QUEUED_EVENTS 8
+#define QUEUED_EVENTS 64 /* a device directory written at once fires many */
 
 unsigned long xenbus_requests, xenbus_events;
 
