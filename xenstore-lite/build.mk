@@ -41,6 +41,9 @@ $(eval $(call unit_test,xenstore-txn-quota, \
 	$(XS_UNIT_CFLAGS)))
 $(eval $(call unit_test,xenstore-ring,tests/unit/xenstore/test_xs_ring.c \
 	$(XSD_ENGINE),,$(XS_UNIT_CFLAGS)))
+$(eval $(call unit_test,xenstore-async-client, \
+	tests/unit/xenstore/test_xsl_async.c $(XSL_LIB),$(UV_LIBS), \
+	$(XS_UNIT_CFLAGS) $(UV_CFLAGS)))
 $(eval $(call fuzz_target,xenstore-engine, \
 	tests/fuzz/xenstore/fuzz_xs_engine.c $(XSD_ENGINE),, \
 	$(XS_UNIT_CFLAGS),tests/fuzz/xenstore/corpus))

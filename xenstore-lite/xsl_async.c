@@ -30,7 +30,9 @@ struct xsl_async {
     void *watch_opaque;
     char *in; /* partial input */
     size_t in_len, in_cap;
-    bool closing;
+    bool closing;      /* the pipe is closing or closed */
+    bool pipe_closed;  /* its close callback has run */
+    bool owner_closed; /* the owner called xsl_async_close() */
 };
 
 struct xsl_wreq {
@@ -51,18 +53,32 @@ static void fail_all(struct xsl_async *a, int err)
     a->tail = &a->head;
 }
 
+/* The structure is freed only once both the pipe's close has run and the
+ * owner has called xsl_async_close(): a connection the daemon dropped
+ * (fail_and_close) stays valid, closed, until its owner lets it go. */
 static void closed_cb(uv_handle_t *h)
 {
     struct xsl_async *a = h->data;
 
-    free(a->in);
-    free(a);
+    a->pipe_closed = true;
+    if (a->owner_closed) {
+        free(a->in);
+        free(a);
+    }
 }
 
 void xsl_async_close(struct xsl_async *a)
 {
-    if (!a || a->closing)
+    if (!a || a->owner_closed)
         return;
+    a->owner_closed = true;
+    if (a->closing) {
+        if (a->pipe_closed) {
+            free(a->in);
+            free(a);
+        }
+        return;
+    }
     a->closing = true;
     fail_all(a, -ECANCELED);
     uv_close((uv_handle_t *)&a->pipe, closed_cb);
@@ -187,6 +203,7 @@ int xsl_async_open(struct uv_loop_s *loop, const char *path,
         (err = uv_read_start((uv_stream_t *)&a->pipe, alloc_cb, read_cb))) {
         close(fd);
         a->closing = true;
+        a->owner_closed = true; /* never handed out */
         uv_close((uv_handle_t *)&a->pipe, closed_cb);
         return err;
     }

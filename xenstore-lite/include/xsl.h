@@ -118,7 +118,9 @@ int xsl_async_open(struct uv_loop_s *loop, const char *path,
                    xsl_watch_fn watch_fn, void *watch_opaque,
                    struct xsl_async **out);
 /* Outstanding callbacks run with -ECANCELED; memory goes once the loop
- * has run the handle's close. */
+ * has run the handle's close.  A connection the daemon closed (its
+ * requests failed with -ECONNRESET or -EPROTO) stays allocated until its
+ * owner calls this, so the owner must call it exactly once either way. */
 void xsl_async_close(struct xsl_async *a);
 int xsl_async_request(struct xsl_async *a, uint32_t type, uint32_t txn,
                       const struct iovec *iov, int niov, xsl_async_fn fn,
