@@ -594,7 +594,7 @@ static void unmap_grant_ref(struct gnttab_unmap_grant_ref *op)
                 mt->session != v->link_window_maddr)
                 rc = GNTST_general_error;
         } else if (op->host_addr) {
-            rc = pv_grant_unmap_va(v, op->host_addr, mfn);
+            rc = pv_grant_unmap_va(v, op->host_addr, mfn, flags);
         } else {
             rc = GNTST_general_error;
         }
