@@ -18,6 +18,8 @@
  *   a copy running past a page's end                     GNTST_bad_copy_arg
  *   a copy by frame of another domain                    GNTST_permission_denied
  *   more than 64 grant frames                            GNTST_general_error
+ *   foreign mapping (XENMEM_add_to_physmap_batch,
+ *   XENMAPSPACE_gmfn_foreign), dom0's alone              -EACCES
  *
  * Most cases use grants the guest makes to itself (Xen lets a domain map
  * its own grants).  With victim=DOMID ref=REF on the command line (set by
@@ -488,6 +490,43 @@ static void victim_cases(void)
            "copy from d%u's grant %u: general_error", victim, vref);
 }
 
+/*
+ * Foreign mapping by (domid, gfn) is domain 0's (its builder and
+ * xenstore, through XENMEM_add_to_physmap_batch, XENMAPSPACE_gmfn_foreign,
+ * pvisor/foreign.h): a guest asking is refused before anything is read
+ * or written.
+ */
+static void foreign_cases(void)
+{
+    domid_t victim = (domid_t)cmdline_ulong("victim", 0);
+    domid_t doms[2] = {victim, self};
+    xen_ulong_t idx = mfn_a;
+    xen_pfn_t gpfn = 0x80000;
+    int err = 12345;
+    struct xen_remove_from_physmap r = {.domid = DOMID_SELF, .gpfn = gpfn};
+    long rc;
+
+    for (unsigned int i = 0; i < 2; i++) {
+        struct xen_add_to_physmap_batch b = {
+            .domid = DOMID_SELF,
+            .space = XENMAPSPACE_gmfn_foreign,
+            .size = 1,
+            .u.foreign_domid = doms[i],
+        };
+
+        set_xen_guest_handle(b.idxs, &idx);
+        set_xen_guest_handle(b.gpfns, &gpfn);
+        set_xen_guest_handle(b.errs, &err);
+        rc = HYPERVISOR_memory_op(XENMEM_add_to_physmap_batch, &b);
+        tap_ok(rc == -XEN_EACCES && err == 12345,
+               "foreign map of d%u's frame %#lx by (domid, gfn), dom0's "
+               "alone: -EACCES, nothing written (rc %ld, err %d)",
+               doms[i], (unsigned long)idx, rc, err);
+    }
+    rc = HYPERVISOR_memory_op(XENMEM_remove_from_physmap, &r);
+    tap_eq(rc, -XEN_EACCES, "remove_from_physmap: -EACCES");
+}
+
 int guest_main(void)
 {
     char buf[16];
@@ -514,6 +553,7 @@ int guest_main(void)
     copy_cases();
     buffer_cases();
     victim_cases();
+    foreign_cases();
     frame_exhaustion();
     ridiculous_alive();
     tap_done();
