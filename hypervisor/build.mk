@@ -126,6 +126,13 @@ $(BUILD)/tests/unit/hv_pv_mm: $(HV_MM_MODEL_HDRS)
 $(eval $(call fuzz_target,hv-pv-mm,tests/fuzz/pvmm/fuzz_pv_mm.c \
 	$(HV_MM_MODEL_SRCS),,-I$(HV_UT) $(HV_MM_MODEL_CFLAGS),tests/fuzz/pvmm/corpus))
 $(BUILD)/fuzz/hv-pv-mm: $(HV_MM_MODEL_HDRS)
+# The event-channel port state machine (the real event_channel.c) on a
+# host model of three domains; the model's asm/current.h and
+# asm/processor.h stand in for the hardware.
+$(eval $(call unit_test,hv_evtchn,$(HV_UT)/test_evtchn.c \
+	hypervisor/common/event_channel.c,,-I$(HV_UT)/mm-include $(HV_TEST_CFLAGS)))
+$(BUILD)/tests/unit/hv_evtchn: hypervisor/include/pvisor/event.h \
+	hypervisor/include/pvisor/sched.h
 # Grant tables on the same model, driven by random GNTTABOP_* sequences
 # (tests/fuzz/gnttab/); the fuzzer includes grant_table.c to check its
 # internal tables, and has room for one 64-frame table.

@@ -68,6 +68,11 @@ struct pvcall_status {
     unsigned int nr_cpus;
     uint64_t ram_bytes;
     char accel[8];      /* "tcg" or "kvm" */
+    /* Domain 0's events since the machine started: PVLINK_BELL_EVENT
+     * doorbells the daemon took, its passes over the pending bitmap,
+     * ports it delivered to handles, and the hypervisor's event_seq (one
+     * per dom0 port that became pending while unmasked). */
+    uint64_t event_bells, event_scans, events_delivered, event_seq;
 };
 int pvcall_status(struct pvcall_handle *h, struct pvcall_status *st);
 

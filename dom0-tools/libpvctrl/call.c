@@ -293,6 +293,10 @@ int pvcall_status(struct pvcall_handle *h, struct pvcall_status *st)
     st->nr_cpus = msg.nr_cpus;
     st->ram_bytes = msg.ram_bytes;
     memcpy(st->accel, msg.accel, sizeof(st->accel) - 1);
+    st->event_bells = msg.args[0];
+    st->event_scans = msg.args[1];
+    st->events_delivered = msg.args[2];
+    st->event_seq = msg.args[3];
     return 0;
 }
 

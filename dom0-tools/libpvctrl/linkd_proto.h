@@ -17,7 +17,9 @@
 enum pvlinkd_type {
     PVLINKD_HELLO = 1,       /* -> version, flags; <- machine facts, window */
     PVLINKD_HYPERCALL = 2,   /* -> op, args; <- result */
-    PVLINKD_STATUS = 3,      /* -> ; <- machine facts */
+    PVLINKD_STATUS = 3,      /* -> ; <- machine facts; args[0..3] domain
+                              * 0's event counters: doorbells, bitmap
+                              * scans, ports delivered, event_seq */
     PVLINKD_SHUTDOWN = 4,    /* -> ; <- result once the machine is down */
     PVLINKD_EVTCHN_OPEN = 5, /* -> ; <- cookie (args[0]); see below */
     PVLINKD_EVTCHN_CMD = 6,  /* -> op = PVLINKD_EV_*, args; <- result */

@@ -65,6 +65,15 @@ static void fill_facts(struct pvlinkd_msg *m)
     m->ram_below_4g = linkd.ram_below_4g;
     snprintf(m->accel, sizeof(m->accel), "%s", linkd.accel);
     snprintf(m->ram_path, sizeof(m->ram_path), "%s", linkd.ram_path);
+    if (m->type == PVLINKD_STATUS) {
+        m->args[0] = linkd.event_bells;
+        m->args[1] = linkd.event_scans;
+        m->args[2] = linkd.events_delivered;
+        m->args[3] = linkd.hdr && linkd.state == PVLINKD_STATE_READY
+                         ? __atomic_load_n(&linkd.hdr->event_seq,
+                                           __ATOMIC_ACQUIRE)
+                         : 0;
+    }
 }
 
 static void handle_hello(struct linkd_client *c, struct pvlinkd_msg *m)

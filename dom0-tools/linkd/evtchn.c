@@ -94,6 +94,7 @@ static void deliver(evtchn_port_t port)
                       __ATOMIC_SEQ_CST);
     __atomic_fetch_and(&ev.si->evtchn_pending[port / BITS_PER_WORD], ~bit,
                        __ATOMIC_SEQ_CST);
+    linkd.events_delivered++;
     clients_send_raw(c, &p, sizeof(p));
 }
 
@@ -114,9 +115,11 @@ void evtchn_doorbell(void)
 
     if (!ev.si)
         return;
+    linkd.event_bells++;
     for (;;) {
         uint32_t seq = __atomic_load_n(&h->event_seq, __ATOMIC_ACQUIRE);
 
+        linkd.event_scans++;
         __atomic_store_n(&h->event_ack, seq, __ATOMIC_RELEASE);
         __atomic_thread_fence(__ATOMIC_SEQ_CST);
         for (unsigned int w = 0; w < BITS_PER_WORD; w++) {

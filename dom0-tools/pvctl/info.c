@@ -68,6 +68,14 @@ int cmd_info(int argc, char **argv)
            (unsigned long long)(st.ram_bytes >> 20));
     printf("accelerator            : %s\n", st.accel);
     printf("qemu_pid               : %d\n", st.qemu_pid);
+    printf("dom0_event_seq         : %llu\n",
+           (unsigned long long)st.event_seq);
+    printf("dom0_event_bells       : %llu\n",
+           (unsigned long long)st.event_bells);
+    printf("dom0_event_scans       : %llu\n",
+           (unsigned long long)st.event_scans);
+    printf("dom0_events_delivered  : %llu\n",
+           (unsigned long long)st.events_delivered);
     pvctrl_close(xc);
     return 0;
 }

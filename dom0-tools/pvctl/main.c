@@ -45,7 +45,12 @@ const struct pvctl_cmd pvctl_cmds[] = {
      "Usage: pvctl info\n"
      "\n"
      "Prints the hypervisor version, CPUs and memory as reported by the\n"
-     "xen_version and sysctl(physinfo) hypercalls.\n"},
+     "xen_version and sysctl(physinfo) hypercalls, and domain 0's event\n"
+     "counters since the machine started: dom0_event_seq (times one of its\n"
+     "ports became pending while unmasked), dom0_event_bells (event\n"
+     "doorbells the link daemon took), dom0_event_scans (its passes over\n"
+     "the pending bitmap) and dom0_events_delivered (ports it handed to\n"
+     "the handles that bound them).\n"},
     {"dmesg", cmd_dmesg, "print the hypervisor's console log",
      "Usage: pvctl dmesg [-c]\n"
      "\n"

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Event-channel ping-pong with a peer: another guest or domain 0.  Used by
- * tests/integration/events/ and bench/events/.
+ * tests/integration/events/ and bench/domains/evtchn.sh.
  *
  * Roles (cmdline role=...; count=N rounds, default 1000):
  *   dom0   allocates a port unbound for domain 0, prints "# ping port P"
@@ -14,6 +14,12 @@
  *          that accepts it -- and pings: send, block until the answer;
  *          it times every round with the TSC and prints the median and
  *          99th percentile ("# rtt median N ns p99 N ns").
+ *   flood  allocates a port unbound for domain 0, prints "# flood port P",
+ *          waits until domain 0 has bound it and then sends count events
+ *          back to back, as fast as it can; prints "# flood sent N in T
+ *          ns" (bench/domains/evtchn.sh counts the doorbells this takes).
+ * Role b also times `count` null hypercalls (xen_version) first, the
+ * baseline of its round trip: "# null median N ns p99 N ns".
  * Each prints TAP and powers off after its rounds.
  */
 #include "events.h"
@@ -73,10 +79,53 @@ static void sort_u64(uint64_t *v, unsigned long n)
             }
 }
 
+static void report(const char *what, unsigned long rounds)
+{
+    uint64_t med, p99;
+
+    sort_u64(rtt, rounds);
+    med = pvclock_scale_delta(rtt[rounds / 2], vcpu0->time.tsc_to_system_mul,
+                              vcpu0->time.tsc_shift);
+    p99 = pvclock_scale_delta(rtt[rounds * 99 / 100],
+                              vcpu0->time.tsc_to_system_mul,
+                              vcpu0->time.tsc_shift);
+    printf("# %s median %lu ns p99 %lu ns over %lu rounds\n", what,
+           (unsigned long)med, (unsigned long)p99, rounds);
+}
+
+static void null_hypercalls(unsigned long rounds)
+{
+    for (unsigned long i = 0; i < rounds; i++) {
+        uint64_t t0 = rdtsc_ordered();
+
+        HYPERVISOR_xen_version(XENVER_version, NULL);
+        rtt[i] = rdtsc_ordered() - t0;
+    }
+    report("null", rounds);
+}
+
+static void flood(evtchn_port_t port, unsigned long count)
+{
+    struct evtchn_status st = {.dom = DOMID_SELF, .port = port};
+    unsigned long bad = 0;
+    uint64_t t0, t1;
+
+    while (HYPERVISOR_event_channel_op(EVTCHNOP_status, &st) == 0 &&
+           st.status != EVTCHNSTAT_interdomain)
+        timer_sleep_ns(NSEC_PER_MSEC);
+    tap_eq(st.status, EVTCHNSTAT_interdomain, "domain 0 bound the port");
+    t0 = time_now_ns();
+    for (unsigned long i = 0; i < count; i++)
+        if (evtchn_send(port))
+            bad++;
+    t1 = time_now_ns();
+    tap_eq(bad, 0, "%lu sends", count);
+    printf("# flood sent %lu in %lu ns\n", count, (unsigned long)(t1 - t0));
+}
+
 static void ping(evtchn_port_t port, unsigned long rounds)
 {
     unsigned long seen = 0, bad = 0;
-    uint64_t med, p99;
 
     for (unsigned long i = 0; i < rounds; i++) {
         uint64_t t0 = rdtsc_ordered();
@@ -89,14 +138,7 @@ static void ping(evtchn_port_t port, unsigned long rounds)
     }
     tap_eq(seen, rounds, "%lu answers received", rounds);
     tap_eq(bad, 0, "every ping sent");
-    sort_u64(rtt, rounds);
-    med = pvclock_scale_delta(rtt[rounds / 2], vcpu0->time.tsc_to_system_mul,
-                              vcpu0->time.tsc_shift);
-    p99 = pvclock_scale_delta(rtt[rounds * 99 / 100],
-                              vcpu0->time.tsc_to_system_mul,
-                              vcpu0->time.tsc_shift);
-    printf("# rtt median %lu ns p99 %lu ns over %lu rounds\n",
-           (unsigned long)med, (unsigned long)p99, rounds);
+    report("rtt", rounds);
 }
 
 int guest_main(void)
@@ -115,7 +157,14 @@ int guest_main(void)
     if (!cmdline_value("role", role, sizeof(role)))
         guest_panic("no role= on the command line");
 
-    if (!strcmp(role, "dom0")) {
+    if (!strcmp(role, "flood")) {
+        struct evtchn_alloc_unbound a = {.dom = DOMID_SELF, .remote_dom = 0};
+
+        rc = HYPERVISOR_event_channel_op(EVTCHNOP_alloc_unbound, &a);
+        tap_eq(rc, 0, "a port unbound for domain 0");
+        printf("# flood port %u\n", a.port);
+        flood(a.port, cmdline_ulong("count", 1000));
+    } else if (!strcmp(role, "dom0")) {
         struct evtchn_alloc_unbound a = {.dom = DOMID_SELF, .remote_dom = 0};
 
         rc = HYPERVISOR_event_channel_op(EVTCHNOP_alloc_unbound, &a);
@@ -148,6 +197,7 @@ int guest_main(void)
         }
         tap_ok(port != 0, "bound to the other guest's port");
         evtchn_set_handler(port, on_event, NULL);
+        null_hypercalls(rounds);
         ping(port, rounds);
     } else {
         guest_panic("unknown role=%s", role);

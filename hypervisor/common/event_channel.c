@@ -17,6 +17,8 @@
  * woken even when it is masked.
  */
 #include <asm/current.h>
+#include <asm/processor.h>
+#include <pvisor/barrier.h>
 #include <pvisor/domain_table.h>
 #include <pvisor/event.h>
 #include <pvisor/guest_access.h>
@@ -271,7 +273,12 @@ static void double_evtchn_unlock(struct domain *a, struct domain *b,
     local_irq_restore(flags);
 }
 
-/* The domain an operation names: DOMID_SELF, or any for the privileged. */
+/*
+ * The domain an operation names: DOMID_SELF, or any for the privileged.
+ * As on Xen (rcu_lock_domain_by_any_id, then the XSM_TARGET check), a
+ * domain that does not exist is -ESRCH for anyone; another existing one
+ * is -EPERM for the unprivileged.
+ */
 static struct domain *target_domain(domid_t dom, long *rc)
 {
     struct domain *d;
@@ -281,13 +288,16 @@ static struct domain *target_domain(domid_t dom, long *rc)
         get_domain(d);
         return d;
     }
+    d = get_domain_by_id(dom);
+    if (!d) {
+        *rc = -XEN_ESRCH;
+        return NULL;
+    }
     if (!current->domain->is_privileged) {
+        put_domain(d);
         *rc = -XEN_EPERM;
         return NULL;
     }
-    d = get_domain_by_id(dom);
-    if (!d)
-        *rc = -XEN_ESRCH;
     return d;
 }
 
@@ -336,6 +346,13 @@ static long evtchn_bind_interdomain(struct evtchn_bind_interdomain *b)
     if (!rd)
         return -XEN_ESRCH;
     double_evtchn_lock(ld, rd, &flags);
+    /* A local port first, as Xen: a full table is -ENOSPC whatever the
+     * remote port. */
+    lport = get_free_port(ld);
+    if (lport < 0) {
+        rc = lport;
+        goto out;
+    }
     rchn = evtchn_from_port(rd, b->remote_port);
     if (!rchn || b->remote_port == 0) {
         rc = -XEN_EINVAL;
@@ -343,11 +360,6 @@ static long evtchn_bind_interdomain(struct evtchn_bind_interdomain *b)
     }
     if (rchn->state != ECS_UNBOUND || rchn->u.unbound_remote != ld->domain_id) {
         rc = -XEN_EINVAL;
-        goto out;
-    }
-    lport = get_free_port(ld);
-    if (lport < 0) {
-        rc = lport;
         goto out;
     }
     lchn = evtchn_from_port(ld, (evtchn_port_t)lport);

@@ -16,6 +16,14 @@
  *       (the two-guest ping-pong's rendezvous); prints the port
  *   evtchn_peer ports
  *       how many ports domain 0 has that are not free (EVTCHNOP_status)
+ *   evtchn_peer drain DOMID PORT IDLE_MS
+ *       bind to the guest's PORT and take its events, unmasking after
+ *       each, until none came for IDLE_MS; prints "events N" (the flood
+ *       benchmark's receiving end)
+ *   evtchn_peer pipe COUNT
+ *       the baseline of the dom0 round trip: two host processes ping-pong
+ *       one byte over a pair of pipes COUNT times; prints
+ *       "pipe rtt median N us p99 N us"
  *   evtchn_peer hostile DOMID PORT
  *       the refusals: unbind/notify a port we do not own, bind a VIRQ
  *       twice, bind a port of a domain that does not exist, bind the same
@@ -26,6 +34,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <xen/event_channel.h>
 #include <xen/xen.h>
@@ -88,6 +98,75 @@ static int pingpong(struct pvevtchn *h, uint32_t dom, uint32_t rport,
     qsort(rtt, count, sizeof(*rtt), cmp_u64);
     printf("rounds %lu\n", count);
     printf("rtt median %.1f us p99 %.1f us\n", rtt[count / 2] / 1000.0,
+           rtt[count * 99 / 100] / 1000.0);
+    free(rtt);
+    return 0;
+}
+
+static int drain(struct pvevtchn *h, uint32_t dom, uint32_t rport, int idle_ms)
+{
+    int port = pvevtchn_bind_interdomain(h, dom, rport);
+    unsigned long n = 0;
+
+    if (port < 0) {
+        fprintf(stderr, "bind_interdomain(%u, %u): %s\n", dom, rport,
+                strerror(-port));
+        return 1;
+    }
+    printf("bound port %d\n", port);
+    fflush(stdout);
+    for (;;) {
+        int rc = pvevtchn_wait(h, idle_ms);
+
+        if (rc != port)
+            break;
+        n++;
+        pvevtchn_unmask(h, (uint32_t)port);
+    }
+    printf("events %lu\n", n);
+    return 0;
+}
+
+static int pipe_pingpong(unsigned long count)
+{
+    uint64_t *rtt = calloc(count, sizeof(*rtt));
+    int ab[2], ba[2];
+    pid_t pid;
+    unsigned long done = 0;
+    char c = 'x';
+
+    if (!count || !rtt || pipe(ab) || pipe(ba))
+        return 1;
+    pid = fork();
+    if (pid < 0)
+        return 1;
+    if (pid == 0) {
+        close(ab[1]);
+        close(ba[0]);
+        while (read(ab[0], &c, 1) == 1)
+            if (write(ba[1], &c, 1) != 1)
+                break;
+        _exit(0);
+    }
+    close(ab[0]);
+    close(ba[1]);
+    for (; done < count; done++) {
+        uint64_t t0 = now_ns();
+
+        if (write(ab[1], &c, 1) != 1 || read(ba[0], &c, 1) != 1)
+            break;
+        rtt[done] = now_ns() - t0;
+    }
+    close(ab[1]); /* the child reads EOF and exits */
+    close(ba[0]);
+    waitpid(pid, NULL, 0);
+    if (done < count) {
+        fprintf(stderr, "pipe ping-pong stopped after %lu rounds\n", done);
+        free(rtt);
+        return 1;
+    }
+    qsort(rtt, count, sizeof(*rtt), cmp_u64);
+    printf("pipe rtt median %.1f us p99 %.1f us\n", rtt[count / 2] / 1000.0,
            rtt[count * 99 / 100] / 1000.0);
     free(rtt);
     return 0;
@@ -181,7 +260,8 @@ int main(int argc, char **argv)
     if (argc < 2) {
         fprintf(stderr, "usage: evtchn_peer pingpong DOMID PORT COUNT | "
                         "dom-exc COUNT TIMEOUT_S | alloc-unbound DOMID REMOTE | "
-                        "ports | hostile DOMID PORT\n");
+                        "ports | hostile DOMID PORT | drain DOMID PORT "
+                        "IDLE_MS | pipe COUNT\n");
         return 2;
     }
     if (!strcmp(argv[1], "alloc-unbound") && argc == 4) {
@@ -226,6 +306,8 @@ int main(int argc, char **argv)
         printf("%d\n", used);
         return 0;
     }
+    if (!strcmp(argv[1], "pipe") && argc == 3)
+        return pipe_pingpong(strtoul(argv[2], NULL, 10));
     if (!strcmp(argv[1], "hostile") && argc == 4)
         return hostile(NULL, (uint32_t)atoi(argv[2]), (uint32_t)atoi(argv[3]));
     rc = pvevtchn_open(NULL, &h);
@@ -236,6 +318,9 @@ int main(int argc, char **argv)
     if (!strcmp(argv[1], "pingpong") && argc == 5)
         rc = pingpong(h, (uint32_t)atoi(argv[2]), (uint32_t)atoi(argv[3]),
                       strtoul(argv[4], NULL, 10));
+    else if (!strcmp(argv[1], "drain") && argc == 5)
+        rc = drain(h, (uint32_t)atoi(argv[2]), (uint32_t)atoi(argv[3]),
+                   atoi(argv[4]));
     else if (!strcmp(argv[1], "dom-exc") && argc == 4)
         rc = dom_exc(h, strtoul(argv[2], NULL, 10), atoi(argv[3]));
     else
