@@ -133,3 +133,12 @@ $(eval $(call unit_test,hv_evtchn,$(HV_UT)/test_evtchn.c \
 	hypervisor/common/event_channel.c,,-I$(HV_UT)/mm-include $(HV_TEST_CFLAGS)))
 $(BUILD)/tests/unit/hv_evtchn: hypervisor/include/pvisor/event.h \
 	hypervisor/include/pvisor/sched.h
+# Grant tables on the same model, driven by random GNTTABOP_* sequences
+# (tests/fuzz/gnttab/); the fuzzer includes grant_table.c to check its
+# internal tables, and has room for one 64-frame table.
+HV_GNTTAB_FUZZ_SRCS := tests/fuzz/gnttab/fuzz_gnttab.c \
+	hypervisor/common/grant_entry.c $(HV_MM_MODEL_SRCS)
+$(eval $(call fuzz_target,hv-gnttab,$(HV_GNTTAB_FUZZ_SRCS),, \
+	-I$(HV_UT) -DMODEL_HEAP_FRAMES=480 $(HV_MM_MODEL_CFLAGS),tests/fuzz/gnttab/corpus))
+$(BUILD)/fuzz/hv-gnttab: $(HV_MM_MODEL_HDRS) hypervisor/common/grant_table.c \
+	hypervisor/include/pvisor/grant_table.h

@@ -14,6 +14,9 @@
  *                   when B is destroyed, then ends both grants;
  *     mode=hold     waits for B to map, prints "# mapped" and idles
  *                   (the test destroys it while B maps its page);
+ *     mode=both     as hold, but first maps the page B grants back
+ *                   (its reference in data/grant-back), so that it dies
+ *                   both granting and mapping;
  *     mode=dom0     with peer=0, talks to tests/integration/grants/
  *                   gnttab_peer: domain 0 grant-copies 0xc0ffee into the
  *                   counter (and b_mapped), the guest answers 0xbeef,
@@ -27,6 +30,10 @@
  *     mode=hold     prints "# holding" and waits for "unmap" in data/cmd
  *                   (sent once A is destroyed): the page still works,
  *                   then it unmaps both, and the address faults;
+ *     mode=both     as hold, but first grants A a page back ("# grant-back
+ *                   REF"), and once A is destroyed checks that A's
+ *                   mapping of it went with A (the entry idle, the grant
+ *                   ended);
  *     mode=bench    times GNTTABOP_copy of 64, 1024 and 4096 bytes from
  *                   A's page into its own (16 segments a call), and
  *                   memcpy of the same sizes, for bench/domains/
@@ -45,6 +52,7 @@
 #include <xen/errno.h>
 
 #define RO_MAGIC 0x6772616e74524fULL /* "grantRO" */
+#define BACK_MAGIC 0x6261636bULL       /* "back" */
 #define SECOND 1000000000ULL
 
 struct shared {
@@ -119,6 +127,27 @@ static void increment(volatile uint64_t *c, unsigned long rounds)
     }
 }
 
+/* Reads up to three numbers (the first of b and c NULL ends them) from
+ * xenstore node, waiting for it. */
+static void read_ulongs(const char *node, unsigned long *a, unsigned long *b,
+                        unsigned long *c)
+{
+    char buf[64];
+    const char *p = NULL;
+
+    xenbus_watch(node, "g");
+    for (unsigned int tries = 0; tries < 60 && !p; tries++) {
+        if (xenbus_read(node, buf, sizeof(buf)) > 0 &&
+            (p = parse_ulong(buf, a)) && b && (p = parse_ulong(p, b)) && c)
+            p = parse_ulong(p, c);
+        if (!p)
+            xenbus_wait_watch("g", NULL, 0, SECOND);
+    }
+    xenbus_unwatch(node, "g");
+    if (!p)
+        guest_panic("no %s in xenstore", node);
+}
+
 static void role_a(const char *mode, unsigned long rounds)
 {
     domid_t peer = (domid_t)cmdline_ulong("peer", 0);
@@ -164,7 +193,19 @@ static void role_a(const char *mode, unsigned long rounds)
     tap_eq(gnttab_end_access(ref), -XEN_EBUSY,
            "ending the grant while mapped is refused");
 
-    if (!strcmp(mode, "hold")) {
+    if (!strcmp(mode, "both")) {
+        unsigned long bref;
+        unsigned long bva = mm_unmapped_page();
+        grant_handle_t bh;
+
+        tap_eq(xenbus_init(), 0, "xenstore ring up");
+        read_ulongs("data/grant-back", &bref, NULL, NULL);
+        tap_eq(gnttab_map(peer, (grant_ref_t)bref, bva, 0, &bh, NULL),
+               GNTST_okay, "map the page the peer granted back");
+        tap_eq_hex(*(volatile uint64_t *)bva, BACK_MAGIC,
+                   "... it reads what the peer wrote");
+    }
+    if (!strcmp(mode, "hold") || !strcmp(mode, "both")) {
         printf("# mapped\n");
         for (;;)
             HYPERVISOR_sched_op(SCHEDOP_block, NULL);
@@ -186,25 +227,6 @@ static void role_a(const char *mode, unsigned long rounds)
     tap_eq(gnttab_end_access(roref), 0, "end access to the read-only page");
     tap_eq(gnttab_entry(ref)->flags, 0, "the entry is free again");
     tap_done();
-}
-
-/* Reads "A REF ROREF" from data/grant, waiting for it. */
-static void read_grant(unsigned long *a, unsigned long *ref,
-                       unsigned long *roref)
-{
-    char buf[64];
-    const char *p = NULL;
-
-    xenbus_watch("data/grant", "g");
-    for (unsigned int tries = 0; tries < 60 && !p; tries++) {
-        if (xenbus_read("data/grant", buf, sizeof(buf)) > 0 &&
-            (p = parse_ulong(buf, a)) && (p = parse_ulong(p, ref)))
-            p = parse_ulong(p, roref);
-        if (!p)
-            xenbus_wait_watch("g", NULL, 0, SECOND);
-    }
-    if (!p)
-        guest_panic("no data/grant in xenstore");
 }
 
 /* Grant copies of size bytes from (a, ref) for about a second each. */
@@ -260,11 +282,11 @@ static void role_b(const char *mode, unsigned long rounds)
     unsigned long va = mm_unmapped_page(), rova = mm_unmapped_page();
     struct shared *sh = (struct shared *)va;
     grant_handle_t h = 0, roh = 0, h2;
-    long rc;
+    long rc, backref = -1;
 
     rc = xenbus_init();
     tap_eq(rc, 0, "xenstore ring up");
-    read_grant(&a, &ref, &roref);
+    read_ulongs("data/grant", &a, &ref, &roref);
     tap_diag("peer d%lu, refs %lu and %lu", a, ref, roref);
     if (!strcmp(mode, "bench")) {
         bench_copy((domid_t)a, (grant_ref_t)ref);
@@ -281,9 +303,19 @@ static void role_b(const char *mode, unsigned long rounds)
                     &h2, NULL);
     tap_eq(rc, GNTST_general_error,
            "mapping the read-only grant writable is refused");
+    if (!strcmp(mode, "both")) {
+        uint64_t *back = (uint64_t *)mm_alloc_page();
+
+        tap_eq(gnttab_init(1), 0, "setup_table and map the grant frame");
+        *back = BACK_MAGIC;
+        backref = gnttab_grant_access((domid_t)a,
+                                      virt_to_mfn((unsigned long)back), false);
+        tap_ok(backref >= 0, "granted the peer a page back");
+        printf("# grant-back %ld\n", backref);
+    }
     sh->b_mapped = 1;
 
-    if (!strcmp(mode, "hold")) {
+    if (!strcmp(mode, "hold") || !strcmp(mode, "both")) {
         char cmd[16] = "";
         uint64_t before;
 
@@ -293,6 +325,12 @@ static void role_b(const char *mode, unsigned long rounds)
             xenbus_wait_watch("c", NULL, 0, 10 * SECOND);
             if (xenbus_read("data/cmd", cmd, sizeof(cmd)) < 0)
                 cmd[0] = 0;
+        }
+        if (backref >= 0) {
+            tap_ok(wait_idle((grant_ref_t)backref, 20),
+                   "the destroyed peer's mapping of our page went with it");
+            tap_eq(gnttab_end_access((grant_ref_t)backref), 0,
+                   "... and our grant can be ended");
         }
         before = sh->counter;
         increment(&sh->counter, rounds);

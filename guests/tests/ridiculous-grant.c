@@ -18,6 +18,8 @@
  *   a copy running past a page's end                     GNTST_bad_copy_arg
  *   a copy by frame of another domain                    GNTST_permission_denied
  *   more than 64 grant frames                            GNTST_general_error
+ *   foreign mapping (XENMEM_add_to_physmap_batch,
+ *   XENMAPSPACE_gmfn_foreign), dom0's alone              -EACCES
  *
  * Most cases use grants the guest makes to itself (Xen lets a domain map
  * its own grants).  With victim=DOMID ref=REF on the command line (set by
@@ -262,6 +264,30 @@ static void map_cases(void)
            "map it writable while mapped read-only: general_error");
     tap_eq(unmap1(va, h, 0), GNTST_okay, "unmap the read-only mapping");
 
+    /*
+     * One frame mapped writable at va and read-only at va2: neither may be
+     * unmapped through the other's entry, or the writable mapping's
+     * writable reference would go while its entry stays (found by the
+     * grant-table fuzzer; Xen checks only the frame).
+     */
+    rc = map1(self, ref, va, GNTMAP_host_map, &h);
+    tap_eq(rc, GNTST_okay, "map our grant writable at one address");
+    rc = map1(self, ref, va2, GNTMAP_host_map | GNTMAP_readonly, &h2);
+    tap_eq(rc, GNTST_okay, "... and read-only at another");
+    tap_eq(unmap1(va2, h, 0), GNTST_general_error,
+           "unmap the writable mapping at the read-only one's address: "
+           "general_error");
+    tap_eq(unmap1(va, h2, 0), GNTST_general_error,
+           "unmap the read-only mapping at the writable one's address: "
+           "general_error");
+    tap_ok((((volatile uint8_t *)va)[7] = 0x3c, page_a[7] == 0x3c),
+           "... the writable mapping still writes the page");
+    tap_eq(unmap1(va2, h2, 0), GNTST_okay, "... unmap the read-only one");
+    tap_eq_hex(flags_of(ref), GTF_permit_access | GTF_reading | GTF_writing,
+               "... the entry still says reading|writing");
+    tap_eq(unmap1(va, h, 0), GNTST_okay, "... unmap the writable one");
+    tap_eq_hex(flags_of(ref), GTF_permit_access, "... the entry is idle");
+
     tap_eq(map1(self, other, va, GNTMAP_host_map, NULL), GNTST_general_error,
            "map an entry granted to domain 0: general_error");
     tap_eq(map1(self, sub, va, GNTMAP_host_map, NULL), GNTST_general_error,
@@ -362,6 +388,23 @@ static void copy_cases(void)
     c = copy_op(511, 0, 0, 16);
     tap_eq(copy1(&c), GNTST_general_error, "copy from an empty entry: general_error");
 
+    /* Overlapping ranges of one page: copied as memmove would (found by
+     * the grant-table fuzzer). */
+    for (unsigned int i = 0; i < PAGE_SIZE; i++)
+        page_a[i] = (uint8_t)(i * 7);
+    c = copy_op(ref, 0, 128, 1024);
+    c.dest = (struct gnttab_copy_ptr){.u.ref = (grant_ref_t)ref,
+                                      .domid = self, .offset = 128};
+    c.flags = GNTCOPY_source_gref | GNTCOPY_dest_gref;
+    tap_eq(copy1(&c), GNTST_okay, "copy 1 KiB of our grant 128 bytes on");
+    rc = 0;
+    for (unsigned int i = 0; i < 1024; i++)
+        if (page_a[128 + i] != (uint8_t)(i * 7))
+            rc++;
+    tap_eq(rc, 0, "... every byte moved as by memmove");
+    tap_eq_hex(flags_of(ref), GTF_permit_access,
+               "... and the entry is idle again");
+
     batch[0] = copy_op(ref, 0, 0, 8);
     batch[1] = copy_op(ref, 4090, 0, 8);
     batch[2] = copy_op(ref, 8, 8, 8);
@@ -447,6 +490,43 @@ static void victim_cases(void)
            "copy from d%u's grant %u: general_error", victim, vref);
 }
 
+/*
+ * Foreign mapping by (domid, gfn) is domain 0's (its builder and
+ * xenstore, through XENMEM_add_to_physmap_batch, XENMAPSPACE_gmfn_foreign,
+ * pvisor/foreign.h): a guest asking is refused before anything is read
+ * or written.
+ */
+static void foreign_cases(void)
+{
+    domid_t victim = (domid_t)cmdline_ulong("victim", 0);
+    domid_t doms[2] = {victim, self};
+    xen_ulong_t idx = mfn_a;
+    xen_pfn_t gpfn = 0x80000;
+    int err = 12345;
+    struct xen_remove_from_physmap r = {.domid = DOMID_SELF, .gpfn = gpfn};
+    long rc;
+
+    for (unsigned int i = 0; i < 2; i++) {
+        struct xen_add_to_physmap_batch b = {
+            .domid = DOMID_SELF,
+            .space = XENMAPSPACE_gmfn_foreign,
+            .size = 1,
+            .u.foreign_domid = doms[i],
+        };
+
+        set_xen_guest_handle(b.idxs, &idx);
+        set_xen_guest_handle(b.gpfns, &gpfn);
+        set_xen_guest_handle(b.errs, &err);
+        rc = HYPERVISOR_memory_op(XENMEM_add_to_physmap_batch, &b);
+        tap_ok(rc == -XEN_EACCES && err == 12345,
+               "foreign map of d%u's frame %#lx by (domid, gfn), dom0's "
+               "alone: -EACCES, nothing written (rc %ld, err %d)",
+               doms[i], (unsigned long)idx, rc, err);
+    }
+    rc = HYPERVISOR_memory_op(XENMEM_remove_from_physmap, &r);
+    tap_eq(rc, -XEN_EACCES, "remove_from_physmap: -EACCES");
+}
+
 int guest_main(void)
 {
     char buf[16];
@@ -473,6 +553,7 @@ int guest_main(void)
     copy_cases();
     buffer_cases();
     victim_cases();
+    foreign_cases();
     frame_exhaustion();
     ridiculous_alive();
     tap_done();

@@ -594,7 +594,7 @@ static void unmap_grant_ref(struct gnttab_unmap_grant_ref *op)
                 mt->session != v->link_window_maddr)
                 rc = GNTST_general_error;
         } else if (op->host_addr) {
-            rc = pv_grant_unmap_va(v, op->host_addr, mfn);
+            rc = pv_grant_unmap_va(v, op->host_addr, mfn, flags);
         } else {
             rc = GNTST_general_error;
         }
@@ -759,9 +759,11 @@ static int16_t copy_one(const struct gnttab_copy *op)
         ((unsigned int)op->source.offset + op->len > PAGE_SIZE ||
          (unsigned int)op->dest.offset + op->len > PAGE_SIZE))
         rc = GNTST_bad_copy_arg; /* no copy past a page's end */
+    /* memmove: source and destination may be one page (the fuzzer's
+     * find: memcpy of overlapping ranges smeared the bytes). */
     if (rc == GNTST_okay)
-        memcpy((uint8_t *)dst.virt + op->dest.offset,
-               (const uint8_t *)src.virt + op->source.offset, op->len);
+        memmove((uint8_t *)dst.virt + op->dest.offset,
+                (const uint8_t *)src.virt + op->source.offset, op->len);
     copy_release(&dst, false);
     copy_release(&src, true);
     return (int16_t)rc;

@@ -6,10 +6,12 @@
 # counter in it; then mappings live while a domain is destroyed, in both
 # directions: the mapper destroyed (A sees its entries go idle and ends
 # its grants), the granter destroyed (B's page still works, B unmaps, and
-# only then is A gone); free memory ends exactly where it started.
+# only then is A gone), and a domain destroyed while it both maps its
+# peer's page and has its own mapped (the peer sees its grant go idle and
+# its mapping still work); free memory ends exactly where it started.
 . "$(dirname "$0")/../../lib/tap.sh"
 . "$(dirname "$0")/../../lib/domains.sh"
-plan 13
+plan 17
 pvisor_rundir
 
 CFG=$GUESTS/peers/grantshare.cfg
@@ -65,6 +67,24 @@ check "B's mapping still works, then unmaps" \
     wait_for 60 eval 'tap_passed "$(console_log qb)"'
 check "... and A is gone once the last mapping went" \
     wait_for 20 eval '[ "$("$DOMINFO" pages "$qa")" = none ]'
+
+# Both at once: A maps a page B granted back while B maps A's.
+check "a pair mapping each other's pages" start_pair ra rb both both
+wait_for 60 console_has rb "^# grant-back "
+xenstore-write "/local/domain/$(domid ra)/data/grant-back" \
+    "$(sed -n 's/^# grant-back //p' "$(console_log rb)")"
+wait_for 20 console_has ra "^# mapped"
+ra=$(domid ra)
+"$PVCTL" destroy ra >/dev/null
+sleep 1
+check "A destroyed while both map: A is dying, holding its page" \
+    test "$("$DOMINFO" pages "$ra")" -ge 1
+xenstore-write "/local/domain/$(domid rb)/data/cmd" unmap
+check "B: its grant to A idle, A's page still works, then unmapped" \
+    eval 'wait_for 60 eval "tap_passed \"\$(console_log rb)\"" &&
+        console_has rb "^ok .* mapping of our page went with it"'
+check "... and A is gone once B's mapping went" \
+    wait_for 20 eval '[ "$("$DOMINFO" pages "$ra")" = none ]'
 
 check "no domain is left" \
     wait_for 20 eval '[ "$("$PVCTL" list | tail -n +2 | wc -l)" -eq 1 ]'

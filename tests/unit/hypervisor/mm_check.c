@@ -56,6 +56,10 @@ static const char *type_name(uint32_t t)
     return names[(t & PGT_type_mask) >> PGT_type_shift];
 }
 
+void (*model_extra_refs_hook)(void);
+void (*model_grant_l1e_hook)(const struct domain *owner, unsigned long l1_mfn,
+                             unsigned int slot, pte_t e);
+
 static void expect_ref(unsigned long mfn, bool typed, uint32_t type,
                        const char *what, unsigned long from)
 {
@@ -73,6 +77,12 @@ static void expect_ref(unsigned long mfn, bool typed, uint32_t type,
                    type_name(type), what, from, type_name(e->type));
     e->typ++;
     e->type = type;
+}
+
+void model_expect_ref(unsigned long mfn, bool typed, uint32_t type,
+                      const char *what, unsigned long from)
+{
+    expect_ref(mfn, typed, type, what, from);
 }
 
 static bool descriptor_ok(uint64_t d)
@@ -116,6 +126,10 @@ static void check_table(unsigned long mfn, unsigned int level,
         if (tp->state != PGS_inuse || tp->owner >= MODEL_DOMS)
             model_fail("L%u %#lx slot %u maps mfn %#lx (state %u, owner %u)",
                        level, mfn, s, target, tp->state, tp->owner);
+        if (level == 1 && (e & PTE_GNTTAB) && model_grant_l1e_hook) {
+            model_grant_l1e_hook(owner, mfn, s, e);
+            continue;
+        }
         if (level == 1) {
             expect_ref(target, e & PTE_W, PGT_writable, "L1", mfn);
             continue;
@@ -176,7 +190,8 @@ static void check_lists(void)
     for (unsigned long mfn = 0; mfn < MODEL_FRAMES; mfn++) {
         const struct page_info *pg = mfn_to_page(mfn);
 
-        if (pg->state == PGS_inuse && !listed[mfn])
+        if (pg->state == PGS_inuse && !listed[mfn] &&
+            !(pg->owner == DOMID_XEN && !pg->count_info && !pg->type_info))
             model_fail("mfn %#lx in use by %u but on no domain's list", mfn,
                        pg->owner);
         if (pg->state == PGS_free &&
@@ -267,6 +282,8 @@ void model_check(void)
         if (model_doms[id])
             for (unsigned int i = 0; i < MODEL_VCPUS; i++)
                 expect_vcpu_refs(model_doms[id]->vcpu[i]);
+    if (model_extra_refs_hook)
+        model_extra_refs_hook();
     for (unsigned long mfn = MODEL_HV_FRAMES; mfn < MODEL_FRAMES; mfn++) {
         const struct page_info *pg = mfn_to_page(mfn);
         uint32_t x = pg->type_info, t = x & PGT_type_mask;

@@ -32,6 +32,7 @@ struct model_cpu model_cpu[MODEL_CPUS];
 unsigned int model_preempt_every;
 unsigned long model_continuations;
 void (*model_mid_flush_hook)(void);
+long (*model_continuation_hook)(unsigned long op, const unsigned long args[5]);
 
 static struct page_info model_ft[MODEL_FRAMES];
 static unsigned long model_m2p[MODEL_FRAMES];
@@ -251,10 +252,16 @@ struct domain *get_domain_by_id(domid_t id)
     return d;
 }
 
-/* The model has no guests to crash: a crash here is a test failure. */
+/* The model has no guests to crash: a crash here is a test failure,
+ * unless the model's user takes it (model_crash_hook). */
+void (*model_crash_hook)(struct domain *d, const char *why);
+void (*model_kill_hook)(struct domain *d, bool relinquished);
+
 void domain_crash(struct domain *d, const char *fmt, ...)
 {
-    model_fail("d%u crashed (%s)", d->domain_id, fmt);
+    if (!model_crash_hook)
+        model_fail("d%u crashed (%s)", d->domain_id, fmt);
+    model_crash_hook(d, fmt);
 }
 
 void domain_page_freed(struct domain *d)
@@ -477,7 +484,10 @@ static long run_continuations(long rc)
             rc = do_mmuext_op(a[0], a[1], a[2], a[3]);
             break;
         default:
-            model_fail("continuation of hypercall %lu", model_cont.op);
+            if (!model_continuation_hook)
+                model_fail("continuation of hypercall %lu", model_cont.op);
+            rc = model_continuation_hook(model_cont.op, a);
+            break;
         }
     }
     return rc;
@@ -557,6 +567,14 @@ long model_update_descriptor(struct vcpu *v, uint64_t maddr, uint64_t desc)
     return do_update_descriptor(maddr, desc);
 }
 
+long model_call3(struct vcpu *v,
+                 long (*fn)(unsigned long, unsigned long, unsigned long),
+                 unsigned long a0, unsigned long a1, unsigned long a2)
+{
+    model_enter(v);
+    return run_continuations(fn(a0, a1, a2));
+}
+
 /* ------------------------------------------------ guest-side actions */
 
 void model_note_writable(const struct domain *d, unsigned long mfn)
@@ -623,6 +641,8 @@ void model_domain_kill(struct domain *d)
         if (cpu < MODEL_CPUS)
             model_schedule(NULL, cpu);
     }
+    if (model_kill_hook)
+        model_kill_hook(d, false);
     /* arch_domain_relinquish(). */
     mm_lock(d);
     for (unsigned int i = 0; i < MODEL_VCPUS; i++) {
@@ -634,6 +654,8 @@ void model_domain_kill(struct domain *d)
     }
     pv_mm_relinquish(d);
     mm_unlock(d);
+    if (model_kill_hook)
+        model_kill_hook(d, true);
     domain_page_freed(d);
 }
 
@@ -659,6 +681,9 @@ void model_init(void)
     model_preempt_calls = 0;
     model_continuations = 0;
     model_mid_flush_hook = NULL;
+    model_continuation_hook = NULL;
+    model_crash_hook = NULL;
+    model_kill_hook = NULL;
     for (unsigned int c = 0; c < MODEL_CPUS; c++) {
         model_ci[c].processor_id = c;
         model_ci[c].apic_id = 10 + c; /* not the CPU number */

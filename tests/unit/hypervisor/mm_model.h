@@ -37,7 +37,11 @@
 #include <xen/xen.h>
 
 #define MODEL_HV_FRAMES (0x100 + 32)
-#define MODEL_FRAMES    (MODEL_HV_FRAMES + 224)
+/* Heap frames; a model user may ask for more (-DMODEL_HEAP_FRAMES=n). */
+#ifndef MODEL_HEAP_FRAMES
+#define MODEL_HEAP_FRAMES 224
+#endif
+#define MODEL_FRAMES    (MODEL_HV_FRAMES + MODEL_HEAP_FRAMES)
 #define MODEL_CPUS      3
 #define MODEL_DOMS      4
 #define MODEL_VCPUS     2
@@ -64,6 +68,10 @@ extern unsigned int model_preempt_every;
 extern unsigned long model_continuations;
 /* Called between write_cr3() and the rest of a CPU's flush, once. */
 extern void (*model_mid_flush_hook)(void);
+/* Re-issues a continuation of a hypercall the model does not know (the
+ * grant-table fuzzer's); NULL: such a continuation is a failure. */
+extern long (*model_continuation_hook)(unsigned long op,
+                                       const unsigned long args[5]);
 
 void model_init(void);
 void model_fini(void);
@@ -73,6 +81,12 @@ struct domain *model_domain_create(domid_t id, bool privileged,
                                    unsigned int nr_frames);
 /* Tears d down as domain_kill() does: off its CPUs, relinquished. */
 void model_domain_kill(struct domain *d);
+/* domain_crash() calls this if set (else the model fails); and
+ * model_domain_kill() calls model_kill_hook once its domain is dying and
+ * off its CPUs, before the relinquish (false), and after it (true), where
+ * domain_kill() releases grant mappings and tables. */
+extern void (*model_crash_hook)(struct domain *d, const char *why);
+extern void (*model_kill_hook)(struct domain *d, bool relinquished);
 /* The n-th of d's own frames (allocation order, not shared_info), or 0. */
 unsigned long model_frame(const struct domain *d, unsigned int n);
 unsigned long model_shared_info_mfn(const struct domain *d);
@@ -106,6 +120,10 @@ long model_update_va_mapping_otherdomain(struct vcpu *v, unsigned long va,
 long model_set_gdt(struct vcpu *v, const unsigned long *frames,
                    unsigned int entries);
 long model_update_descriptor(struct vcpu *v, uint64_t maddr, uint64_t desc);
+/* Any three-argument hypercall handler fn as v issues it. */
+long model_call3(struct vcpu *v,
+                 long (*fn)(unsigned long, unsigned long, unsigned long),
+                 unsigned long a0, unsigned long a1, unsigned long a2);
 
 /* A frame's contents as page-table entries. */
 static inline pte_t *model_table(unsigned long mfn)
@@ -129,6 +147,22 @@ pte_t model_hv_l4e(const struct domain *d, unsigned int slot);
 
 /* Checks every invariant; calls model_fail() on the first broken one. */
 void model_check(void);
+
+/*
+ * For a model user whose code holds frame references of its own (the
+ * grant-table fuzzer): model_check() calls model_extra_refs_hook, which
+ * declares them with model_expect_ref(), and hands every L1 entry marked
+ * PTE_GNTTAB to model_grant_l1e_hook instead of counting it (the grant
+ * code, not the PV MMU, holds a grant mapping's references).  Frames
+ * the hypervisor allocated for itself (owner DOMID_XEN, no references)
+ * may be in use without being on a domain's list.
+ */
+extern void (*model_extra_refs_hook)(void);
+extern void (*model_grant_l1e_hook)(const struct domain *owner,
+                                    unsigned long l1_mfn, unsigned int slot,
+                                    pte_t e);
+void model_expect_ref(unsigned long mfn, bool typed, uint32_t type,
+                      const char *what, unsigned long from);
 
 /* Model state the checker reads (mm_model.c). */
 extern struct domain *model_doms[MODEL_DOMS];

@@ -664,8 +664,10 @@ int pv_grant_map_va(struct vcpu *v, unsigned long va, unsigned long mfn,
     return GNTST_okay;
 }
 
-int pv_grant_unmap_va(struct vcpu *v, unsigned long va, unsigned long mfn)
+int pv_grant_unmap_va(struct vcpu *v, unsigned long va, unsigned long mfn,
+                      unsigned int flags)
 {
+    pte_t want_w = flags & GNTMAP_readonly ? 0 : PTE_W;
     struct domain *d = v->domain;
     struct page_info *l1;
     pte_t *pe, old;
@@ -679,9 +681,15 @@ int pv_grant_unmap_va(struct vcpu *v, unsigned long va, unsigned long mfn)
     }
     pe = (pte_t *)mfn_to_virt(page_to_mfn(l1)) + l1_index(va);
     old = READ_ONCE(*pe);
-    /* It must be a grant mapping of this very frame (A/D may change). */
+    /*
+     * It must be a grant mapping of this very frame (A/D may change), and
+     * as writable as the mapping unmapped: a writable mapping's writable
+     * reference must not go while another entry, read-only, goes in its
+     * place and the writable entry stays.  (Xen checks only the frame.)
+     */
     if ((old & PTE_P) && (old & PTE_GNTTAB) &&
         ((old & PTE_ADDR_MASK) >> PAGE_SHIFT) == mfn &&
+        (old & PTE_W) == want_w &&
         __atomic_compare_exchange_n(pe, &old, 0, false, __ATOMIC_ACQ_REL,
                                     __ATOMIC_ACQUIRE))
         rc = GNTST_okay;

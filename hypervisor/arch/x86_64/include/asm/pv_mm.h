@@ -77,12 +77,14 @@ pte_t pv_guest_kernel_l1e(struct vcpu *v, unsigned long va);
 /*
  * Grant mappings of PV guests (common/grant_table.c): installs a
  * PTE_GNTTAB entry for frame mfn at va in v's kernel tables (replacing
- * what was there), or removes one that maps mfn.  GNTMAP_* flags;
+ * what was there), or removes one that maps mfn, writable exactly when
+ * the mapping being unmapped is (flags of the mapping).  GNTMAP_* flags;
  * GNTST_* results (no L1 table at va: GNTST_general_error, as Xen).
  */
 int pv_grant_map_va(struct vcpu *v, unsigned long va, unsigned long mfn,
                     unsigned int flags);
-int pv_grant_unmap_va(struct vcpu *v, unsigned long va, unsigned long mfn);
+int pv_grant_unmap_va(struct vcpu *v, unsigned long va, unsigned long mfn,
+                      unsigned int flags);
 /* Drops the references an L1 entry of table self_mfn holds. */
 void pv_put_l1e(pte_t e, unsigned long self_mfn);
 /* Drops every type and pin held by d's frames (teardown). */
