@@ -12,6 +12,24 @@ CONSOLED_SRCS := $(wildcard drivers/console/back/*.c)
 $(eval $(call host_prog,pvisor-consoled,consoled,$(CONSOLED_SRCS),$(UV_LIBS),\
 	$(BUILD)/lib/libxsl.a $(BUILD)/lib/libpvctrl.a))
 
+# drivers/common: the xenbus state machine and the backend skeleton every
+# backend daemon links (libxbback), with their unit test (which also runs
+# the guest's frontend handshake, guests/lib/xenbus_dev.c, on the host).
+XBBACK_SRCS := drivers/common/xenbus_sm.c drivers/common/xenbus_back.c \
+	drivers/common/xenbus_back_xsl.c
+$(eval $(call host_lib,xbback,$(XBBACK_SRCS)))
+$(eval $(call unit_test,xenbus,tests/unit/drivers/test_xenbus.c \
+	drivers/common/xenbus_sm.c drivers/common/xenbus_back.c \
+	guests/lib/xenbus_dev.c,,-Idrivers/common -Iguests/lib \
+	-D__XEN_INTERFACE_VERSION__=0x00040e00))
+
+# The console ring consumer: unit test and fuzz target.
+$(eval $(call unit_test,console-ring,tests/unit/drivers/test_conring.c \
+	drivers/console/back/conring.c,,-Idrivers/console/back))
+$(eval $(call fuzz_target,console-ring,tests/fuzz/console/fuzz_conring.c \
+	drivers/console/back/conring.c,, \
+	-Idrivers/console/back,tests/fuzz/console/corpus))
+
 # drivers/block/back: the block backend's core, unit-tested and fuzzed.
 BLKBACK_CORE := drivers/block/back/blkback.c
 $(eval $(call unit_test,drivers-blkback,tests/unit/drivers/test_blkback.c \

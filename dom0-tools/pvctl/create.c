@@ -3,7 +3,8 @@
  * `pvctl create CFG`: create, build and start a domain from an xl.cfg
  * file, as `xl create` does: the domain, its xenstore and console event
  * channels, its memory image (libpvguest), its xenstore nodes and
- * introduction, then unpause it, and leave a monitor process behind that
+ * introduction, then, once pvisor-consoled has connected to its console
+ * ring, unpause it, and leave a monitor process behind that
  * carries out on_poweroff/on_reboot/on_crash.
  */
 #include <errno.h>
@@ -51,6 +52,29 @@ static bool name_in_use(struct pvctrl *xc, struct xsl_handle *xs,
             return true;
     }
     return false;
+}
+
+/*
+ * Waits (up to 2 s) for pvisor-consoled to connect to the domain's console
+ * ring, which it says by writing console/tty, as xl waits for a device's
+ * backend before unpausing: a guest that prints and ends within
+ * milliseconds would otherwise be gone before the daemon mapped its ring,
+ * and its output with it.  Without a daemon the guest runs anyway.
+ */
+static void wait_console_backend(struct xsl_handle *xs, uint32_t domid)
+{
+    char path[64], *v = NULL;
+    size_t len;
+
+    snprintf(path, sizeof(path), "/local/domain/%u/console/tty", domid);
+    for (int i = 0; i < 400; i++) {
+        if (!xsl_read(xs, 0, path, &v, &len)) {
+            free(v);
+            return;
+        }
+        usleep(5000);
+    }
+    pvctl_err("warning: no console backend for domain %u after 2 s", domid);
 }
 
 int domain_create_from(struct pvctrl *xc, const char *config_path,
@@ -102,6 +126,8 @@ int domain_create_from(struct pvctrl *xc, const char *config_path,
                              (uint32_t)console_port);
     if (!rc)
         rc = xsl_introduce(xs, domid, built.store_mfn, (uint32_t)store_port);
+    if (!rc)
+        wait_console_backend(xs, domid);
     if (!rc && !paused)
         rc = pvctrl_domain_unpause(xc, domid);
     if (rc) {

@@ -101,12 +101,19 @@ const struct pvctl_cmd pvctl_cmds[] = {
      "Usage: pvctl pause DOMAIN\n"},
     {"unpause", cmd_unpause, "unpause a domain",
      "Usage: pvctl unpause DOMAIN\n"},
-    {"console", cmd_console, "show a domain's console output",
-     "Usage: pvctl console DOMAIN\n"
+    {"console", cmd_console, "attach to a domain's console",
+     "Usage: pvctl console [-e] [-l] DOMAIN\n"
      "\n"
-     "Prints what DOMAIN has written to its console so far, then follows it\n"
-     "until the domain is gone (Ctrl-C to stop).  The output is also kept in\n"
-     "the run directory's console/<name>.log.\n"},
+     "Prints what DOMAIN has written to its console so far, then its output\n"
+     "as it comes, until the domain is gone.  Input goes to the domain's\n"
+     "console ring: from a terminal, every key (Ctrl-] detaches); otherwise\n"
+     "stdin until it ends.  The output is also kept in the run directory's\n"
+     "console/<name>.log; a domain without a ring console gets that file\n"
+     "followed.\n"
+     "\n"
+     "  -e, --eof-exit  once stdin has ended, stop when the console has\n"
+     "                  been quiet for half a second\n"
+     "  -l, --log       only follow the log file (no input)\n"},
     {"vcpu-list", cmd_vcpu_list, "list the vCPUs of the domains",
      "Usage: pvctl vcpu-list [DOMAIN]\n"
      "\n"

@@ -89,8 +89,18 @@ char *strstr(const char *hay, const char *needle);
 int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 int snprintf(char *buf, size_t size, const char *fmt, ...) __printf(3, 4);
 
-/* console.c */
+/*
+ * console.c: printf goes to the ring console when start_info has one
+ * (else, or once the ring is broken or stalled, to console_io);
+ * console_write is always console_io (the hypervisor console).
+ */
 long console_write(const char *buf, size_t len);
+bool console_ring_active(void);
+/* Input from the ring's "in" side: bytes read (0: none), -1 if no ring. */
+long console_read(char *buf, size_t size);
+/* Waits up to timeout_ns for input (needs shared_info); true if some. */
+bool console_wait_input(uint64_t timeout_ns);
+extern unsigned long console_ring_bytes; /* written through the ring */
 int printf(const char *fmt, ...) __printf(1, 2);
 int vprintf(const char *fmt, va_list ap);
 

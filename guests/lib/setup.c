@@ -38,16 +38,17 @@ void __noreturn guest_shutdown(unsigned int reason)
 
 void __noreturn guest_panic(const char *fmt, ...)
 {
-    char buf[256];
+    char buf[256], line[300];
     va_list ap;
+    int n;
 
     va_start(ap, fmt);
     vsnprintf(buf, sizeof(buf), fmt, ap);
     va_end(ap);
-    if (tap_active())
-        printf("Bail out! %s\n", buf);
-    else
-        printf("panic: %s\n", buf);
+    /* The hypervisor console: it works whatever state the ring is in. */
+    n = snprintf(line, sizeof(line), "%s%s\n",
+                 tap_active() ? "Bail out! " : "panic: ", buf);
+    console_write(line, MIN((size_t)n, sizeof(line) - 1));
     guest_shutdown(SHUTDOWN_crash);
 }
 
