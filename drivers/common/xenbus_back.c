@@ -102,6 +102,14 @@ static void do_disconnect(struct xb_dev *d)
 
 static void read_state(struct xb_dev *d);
 
+void xb_dev_fail(struct xb_dev *d, const char *why)
+{
+    xb_dev_set_error(d, why);
+    do_disconnect(d);
+    if (d->state != XenbusStateClosed)
+        switch_state(d, XenbusStateClosing);
+}
+
 static void handled(struct xb_dev *d)
 {
     d->busy = false;
@@ -370,6 +378,15 @@ void xb_backend_watch_event(struct xb_backend *be, const char *path,
         be->devs = d;
     }
     backend_changed(d);
+}
+
+void xb_backend_device_found(struct xb_backend *be, unsigned int domid,
+                             unsigned int devid)
+{
+    char path[160];
+
+    snprintf(path, sizeof(path), "%s/%u/%u", be->base, domid, devid);
+    xb_backend_watch_event(be, path, BE_TOKEN);
 }
 
 int xb_backend_open(const struct xb_store_ops *ops, void *store,

@@ -69,6 +69,13 @@ void xb_backend_close(struct xb_backend *be);
 void xb_backend_watch_event(struct xb_backend *be, const char *path,
                             const char *token);
 void *xb_backend_opaque(const struct xb_backend *be);
+/*
+ * A device the daemon found by listing the backend directory itself (a
+ * daemon started while devices exist: the watch only names the
+ * directory): handled as if its own directory's watch had fired.
+ */
+void xb_backend_device_found(struct xb_backend *be, unsigned int domid,
+                             unsigned int devid);
 /* How many devices the skeleton knows (tests, status). */
 unsigned int xb_backend_nr_devs(const struct xb_backend *be);
 
@@ -84,6 +91,11 @@ const char *xb_dev_frontend_value(const struct xb_dev *d, const char *key);
 int xb_dev_write(struct xb_dev *d, const char *key, const char *value);
 /* Why connect() failed, written to the backend's "error" node. */
 void xb_dev_set_error(struct xb_dev *d, const char *why);
+/*
+ * The driver gives up on a device (its frontend broke the ring): why goes
+ * to "error", disconnect() runs if connected, the state becomes Closing.
+ */
+void xb_dev_fail(struct xb_dev *d, const char *why);
 struct xb_backend *xb_dev_backend(const struct xb_dev *d);
 void *xb_dev_priv(const struct xb_dev *d);
 void xb_dev_set_priv(struct xb_dev *d, void *priv);
