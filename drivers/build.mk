@@ -47,3 +47,8 @@ $(BUILD)/tests/unit/drivers-netback: drivers/net/back/netback.h drivers/net/back
 $(eval $(call fuzz_target,netback-tx,tests/fuzz/netback/fuzz_netback_tx.c \
 	$(NETBACK_CORE),,-D__XEN_TOOLS__ -include stdint.h,tests/fuzz/netback/corpus))
 $(BUILD)/fuzz/netback-tx: drivers/net/back/netback.h
+
+# pvisor-netback: the network backend daemon on the skeleton.
+NETBACKD_SRCS := drivers/net/back/netbackd.c $(NETBACK_CORE)
+$(eval $(call host_prog,pvisor-netback,netback,$(NETBACKD_SRCS),$(UV_LIBS),\
+	$(BUILD)/lib/libxbback.a $(BUILD)/lib/libxsl.a $(BUILD)/lib/libpvctrl.a))
