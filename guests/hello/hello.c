@@ -25,7 +25,9 @@
  *   xenbus=0    leave xenstore out of the self-test (pvemu has no store)
  *   linger=S    stay up S seconds after the self-test, waiting on xenstore
  *               watches: data/ping (echoed, answered in data/pong) and
- *               memory/target (the balloon follows it; store.c, balloon.c)
+ *               memory/target (the balloon follows it; store.c, balloon.c),
+ *               and serving its vif if it has one (net.c)
+ *   ip=, ping=, udp=, net_bench=...  the network: see net.c
  */
 #include "events.h"
 #include "hello.h"
@@ -347,7 +349,7 @@ int guest_main(void)
     if (cmdline_value("bench_mmu", line, sizeof(line)))
         bench_mmu(cmdline_ulong("bench_mmu", 20));
     linger = cmdline_ulong("linger", 0);
-    if (linger) {
+    if (linger || (net_wanted() && cmdline_ulong("xenbus", 1))) {
         printf("hello: lingering %lu s\n", linger);
         store_linger(linger * NSEC_PER_SEC);
     }
