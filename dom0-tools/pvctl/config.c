@@ -3,7 +3,7 @@
  * Domain configuration in xl.cfg syntax, read with Debian's libxlutil (the
  * parser xl itself uses).  The keys pvisor understands so far: name,
  * memory, maxmem, vcpus, kernel, ramdisk, cmdline (or extra and root),
- * on_poweroff, on_reboot, on_crash, cpu_weight, cap.  Relative paths are
+ * on_poweroff, on_reboot, on_crash, cpu_weight, cap, vif (dev_vif.c).  Relative paths are
  * taken from the configuration file's directory.  libxlutil reports
  * syntax errors with their line; values are checked here, and a bad one
  * is reported with the line its key is on.
@@ -24,7 +24,7 @@
 static const char *const known_keys[] = {
     "name", "memory", "maxmem", "vcpus", "kernel", "ramdisk", "cmdline",
     "extra", "root", "on_poweroff", "on_reboot", "on_crash", "cpu_weight",
-    "cap", "type", NULL,
+    "cap", "type", "vif", NULL,
 };
 
 /* The text parsed: the file, then one line per command-line setting. */
@@ -345,6 +345,8 @@ int config_parse(const char *path, char *const *extras, int n_extras,
     if (parse_action(path, x, "on_poweroff", &cfg->on_poweroff) ||
         parse_action(path, x, "on_reboot", &cfg->on_reboot) ||
         parse_action(path, x, "on_crash", &cfg->on_crash))
+        goto out;
+    if (vif_config_parse(path, x, cfg))
         goto out;
     rc = 0;
 out:

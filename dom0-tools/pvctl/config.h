@@ -4,11 +4,21 @@
 #define PVCTL_CONFIG_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 enum domain_action { ACTION_DESTROY, ACTION_PRESERVE, ACTION_RESTART };
 
 #define CFG_MAX_PATH 1024
+
+#define CFG_MAX_VIFS 8
+
+/* One vif = [...] entry (dev_vif.c); empty strings: not given. */
+struct vif_config {
+    char mac[18];
+    char ip[24];
+    char bridge[16];
+};
 
 struct domain_config {
     char name[64];
@@ -21,6 +31,8 @@ struct domain_config {
     enum domain_action on_poweroff, on_reboot, on_crash;
     unsigned int weight; /* scheduler weight, 0: default */
     unsigned int cap;
+    struct vif_config vifs[CFG_MAX_VIFS];
+    unsigned int nr_vifs;
 };
 
 /*
@@ -32,5 +44,9 @@ struct domain_config {
 int config_parse(const char *path, char *const *extras, int n_extras,
                  struct domain_config *cfg);
 const char *action_name(enum domain_action a);
+/* The vif key (dev_vif.c), from libxlutil's parsed configuration. */
+int vif_config_parse(const char *path, void *xlu, struct domain_config *cfg);
+int vif_parse_spec(const char *spec, struct vif_config *v, char *err,
+                   size_t errlen);
 
 #endif /* PVCTL_CONFIG_H */

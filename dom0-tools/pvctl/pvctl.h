@@ -53,5 +53,8 @@ int cmd_trace_export(int argc, char **argv);
 int cmd_trace_live(int argc, char **argv);
 int cmd_trace_dump(int argc, char **argv);
 int cmd_top(int argc, char **argv);
+int cmd_network_attach(int argc, char **argv);
+int cmd_network_detach(int argc, char **argv);
+int cmd_network_list(int argc, char **argv);
 
 #endif /* PVCTL_H */

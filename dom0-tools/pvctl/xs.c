@@ -138,6 +138,7 @@ void domain_xs_remove(struct xsl_handle *xs, uint32_t domid)
     if (!xsl_read(xs, 0, p, &vm, &len) && !strncmp(vm, "/vm/", 4))
         xsl_rm(xs, 0, vm);
     free(vm);
+    vif_remove_all(xs, domid);
     snprintf(p, sizeof(p), "/local/domain/%u", domid);
     xsl_rm(xs, 0, p);
     xsl_release(xs, domid);
