@@ -23,8 +23,9 @@
  *
  * A vif whose backend has "bridge" set (xl's vif `bridge=NAME`) connects
  * the switch to the host's TAP device NAME (created if it does not
- * exist, brought up) when /dev/net/tun can be used; if not, the vif
- * still connects and the log says why there is no uplink.
+ * exist, brought up) as soon as the vif is probed, when /dev/net/tun can
+ * be used; if not, the vif still connects and the log says why there is
+ * no uplink.  An uplink stays until the daemon stops.
  *
  * Restart: the daemon keeps no state of its own.  Started again (after a
  * crash, kill -9 included), it finds each device's nodes, probes it
@@ -492,8 +493,8 @@ static void bridge_read(int err, const char *data, size_t len, void *arg)
     if (!v || !len)
         return;
     snprintf(v->bridge, sizeof(v->bridge), "%.*s", (int)len, data);
-    if (v->connected)
-        tap_attach(v->bridge);
+    /* As Xen's hotplug script: the uplink is there before the guest runs. */
+    tap_attach(v->bridge);
 }
 
 static int vif_probe(struct xb_dev *d)
@@ -607,8 +608,6 @@ static int vif_connect(struct xb_dev *d)
     v->connected = true;
     log_msg("vif %u/%u connected (switch port %d, event channel %d)",
             v->domid, v->devid, v->swport, port);
-    if (v->bridge[0])
-        tap_attach(v->bridge);
     /* Whatever the guest queued before we came: take it now. */
     vif_service(v);
     vif_kick(v);
