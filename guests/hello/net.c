@@ -120,7 +120,11 @@ static void vif_bring_up(unsigned int id)
     unsigned int prefix = 24;
     long rc;
 
+    /* Our own writes under device/vif would fire it all through the
+     * handshake: quiet while it runs (set again, it fires once). */
+    xenbus_unwatch("device/vif", "vifs");
     rc = netfront_init(&nf, id, CONNECT_TIMEOUT);
+    xenbus_watch("device/vif", "vifs");
     if (rc) {
         printf("hello: vif %u: cannot connect: %ld\n", id, rc);
         if (nr_closed < MAX_VIFS)
