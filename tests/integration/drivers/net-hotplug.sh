@@ -9,7 +9,7 @@
 # Bad requests are refused with a clear message.
 . "$(dirname "$0")/../../lib/tap.sh"
 . "$(dirname "$0")/../../lib/domains.sh"
-plan 17
+plan 18
 pvisor_rundir
 export XENSTORED_PATH=$PVISOR_RUNDIR/xenstored/socket
 ups() { grep -c "^hello: vif 0 up" "$(console_log a)"; }
@@ -52,4 +52,8 @@ check "guest c pings a through the new vif (3 of 3)" eval \
 res=$("$PVCTL" network-detach a 7 2>&1; "$PVCTL" network-attach a mac=zz 2>&1)
 check "detaching a vif that is not there, or a bad mac: refused, clearly" \
     eval 'grep -q "domain $ida has no vif 7" <<<"$res" && grep -q "mac .zz. is not" <<<"$res"'
+diag "$res"
+res=$("$PVCTL" create "$GUESTS/hello.cfg" 'name="bad"' "vif=['ip=10.0.0.300']" 2>&1)
+check "a configuration with a bad vif is refused, saying which" \
+    eval '! listed bad && grep -q "vif 0: ip .10.0.0.300. is not" <<<"$res"'
 diag "$res"
