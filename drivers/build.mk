@@ -30,6 +30,12 @@ $(eval $(call fuzz_target,console-ring,tests/fuzz/console/fuzz_conring.c \
 	drivers/console/back/conring.c,, \
 	-Idrivers/console/back,tests/fuzz/console/corpus))
 
+# A test backend on the skeleton ("vtest", no ring) for
+# tests/integration/drivers/xenbus.sh and guests/tests/xenbus-dev.c.
+$(eval $(call test_prog,xbback-vtest,tests/integration/drivers/xbback_vtest.c,\
+	$(BUILD)/san/lib/libxbback.a $(BUILD)/san/lib/libxsl.a $(UV_LIBS),\
+	$(HOST_CFLAGS_drivers) -Idrivers/common))
+
 # drivers/block/back: the block backend's core, unit-tested and fuzzed.
 BLKBACK_CORE := drivers/block/back/blkback.c
 $(eval $(call unit_test,drivers-blkback,tests/unit/drivers/test_blkback.c \

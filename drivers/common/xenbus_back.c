@@ -37,6 +37,15 @@ struct xb_backend {
     void *opaque;
     char base[96]; /* /local/domain/<self>/backend/<type> */
     struct xb_dev *devs;
+    unsigned int refs; /* the backend itself + each directory listing */
+    bool closed;       /* xb_backend_close(): listings in flight ignored */
+};
+
+/* A directory listing in flight: of base (all domains) or of base/<domid>. */
+struct scan {
+    struct xb_backend *be;
+    bool domain_level;
+    unsigned int domid;
 };
 
 static void log_err(const struct xb_dev *d, const char *what, int err)
@@ -336,6 +345,116 @@ static bool parse_ids(const char *p, unsigned int *domid, unsigned int *devid)
     return true;
 }
 
+/* The device <domid>/<devid>, made if new; NULL if out of memory. */
+static struct xb_dev *dev_get(struct xb_backend *be, unsigned int domid,
+                              unsigned int devid)
+{
+    struct xb_dev *d = dev_find(be, domid, devid);
+
+    if (d)
+        return d;
+    d = calloc(1, sizeof(*d));
+    if (!d)
+        return NULL;
+    d->be = be;
+    d->domid = domid;
+    d->devid = devid;
+    d->refs = 1;
+    d->state = d->fe_state = XenbusStateUnknown;
+    snprintf(d->be_path, sizeof(d->be_path), "%s/%u/%u", be->base, domid,
+             devid);
+    d->next = be->devs;
+    be->devs = d;
+    return d;
+}
+
+static void backend_put(struct xb_backend *be)
+{
+    if (!--be->refs)
+        free(be);
+}
+
+/* A decimal number that fits id limits; false for anything else. */
+static bool parse_id(const char *s, size_t len, unsigned long max,
+                     unsigned int *out)
+{
+    unsigned long v = 0;
+
+    if (!len || len > 10)
+        return false;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+        v = v * 10 + (unsigned long)(s[i] - '0');
+    }
+    if (v > max)
+        return false;
+    *out = (unsigned int)v;
+    return true;
+}
+
+static void scan_dir(struct xb_backend *be, bool domain_level,
+                     unsigned int domid);
+
+static void scan_done(int err, const char *data, size_t len, void *arg)
+{
+    struct scan *sc = arg;
+    struct xb_backend *be = sc->be;
+    size_t i = 0;
+
+    if (be->closed || err) {
+        free(sc);
+        backend_put(be);
+        return;
+    }
+    /* The children, each followed by a NUL (xenstore's XS_DIRECTORY). */
+    while (i < len) {
+        size_t n = strnlen(data + i, len - i);
+        unsigned int id;
+
+        if (!sc->domain_level) {
+            if (parse_id(data + i, n, 0x7fef, &id))
+                scan_dir(be, true, id);
+        } else if (parse_id(data + i, n, 0xffffffffUL, &id)) {
+            struct xb_dev *d = dev_get(be, sc->domid, id);
+
+            if (d)
+                backend_changed(d);
+        }
+        i += n + 1;
+    }
+    free(sc);
+    backend_put(be);
+}
+
+/*
+ * Lists base (every domain's directory, then each of those) or
+ * base/<domid> (its devices): how devices that existed before the
+ * backend started, or whose directories appeared whole, are found.
+ */
+static void scan_dir(struct xb_backend *be, bool domain_level,
+                     unsigned int domid)
+{
+    struct scan *sc;
+    char path[128];
+
+    if (!be->ops->directory)
+        return;
+    sc = calloc(1, sizeof(*sc));
+    if (!sc)
+        return;
+    sc->be = be;
+    sc->domain_level = domain_level;
+    sc->domid = domid;
+    if (domain_level)
+        snprintf(path, sizeof(path), "%s/%u", be->base, domid);
+    else
+        snprintf(path, sizeof(path), "%s", be->base);
+    be->refs++;
+    if (be->ops->directory(be->store, path, scan_done, sc))
+        scan_done(-EIO, NULL, 0, sc);
+}
+
 void xb_backend_watch_event(struct xb_backend *be, const char *path,
                             const char *token)
 {
@@ -356,37 +475,28 @@ void xb_backend_watch_event(struct xb_backend *be, const char *path,
     if (strcmp(token, BE_TOKEN) || strncmp(path, be->base, blen))
         return;
     if (path[blen] != '/' || !parse_ids(path + blen + 1, &domid, &devid)) {
-        /* The directory itself (or a domain's): look at every device. */
-        if (!path[blen] || path[blen] == '/')
-            for (d = be->devs; d; d = d->next)
-                backend_changed(d);
+        const char *rest = path + blen + 1;
+        unsigned int id;
+
+        if (path[blen] && path[blen] != '/')
+            return; /* .../backend/<type>something: not ours */
+        /*
+         * The directory itself (the watch firing when set, or the whole
+         * class created or removed) or a domain's: look again at every
+         * device we know (gone ones are forgotten), and list what is
+         * there now (new ones are found).
+         */
+        for (d = be->devs; d; d = d->next)
+            backend_changed(d);
+        if (!path[blen])
+            scan_dir(be, false, 0);
+        else if (parse_id(rest, strlen(rest), 0x7fef, &id))
+            scan_dir(be, true, id);
         return;
     }
-    d = dev_find(be, domid, devid);
-    if (!d) {
-        d = calloc(1, sizeof(*d));
-        if (!d)
-            return;
-        d->be = be;
-        d->domid = domid;
-        d->devid = devid;
-        d->refs = 1;
-        d->state = d->fe_state = XenbusStateUnknown;
-        snprintf(d->be_path, sizeof(d->be_path), "%s/%u/%u", be->base, domid,
-                 devid);
-        d->next = be->devs;
-        be->devs = d;
-    }
-    backend_changed(d);
-}
-
-void xb_backend_device_found(struct xb_backend *be, unsigned int domid,
-                             unsigned int devid)
-{
-    char path[160];
-
-    snprintf(path, sizeof(path), "%s/%u/%u", be->base, domid, devid);
-    xb_backend_watch_event(be, path, BE_TOKEN);
+    d = dev_get(be, domid, devid);
+    if (d)
+        backend_changed(d);
 }
 
 int xb_backend_open(const struct xb_store_ops *ops, void *store,
@@ -398,6 +508,7 @@ int xb_backend_open(const struct xb_store_ops *ops, void *store,
 
     if (!be)
         return -ENOMEM;
+    be->refs = 1;
     be->ops = ops;
     be->store = store;
     be->drv = drv;
@@ -416,9 +527,10 @@ int xb_backend_open(const struct xb_store_ops *ops, void *store,
 void xb_backend_close(struct xb_backend *be)
 {
     be->ops->unwatch(be->store, be->base, BE_TOKEN);
+    be->closed = true;
     while (be->devs)
         dev_forget(be->devs);
-    free(be);
+    backend_put(be);
 }
 
 void *xb_backend_opaque(const struct xb_backend *be) { return be->opaque; }

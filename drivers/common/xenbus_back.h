@@ -21,6 +21,13 @@
  *      connected, remove(), and the device is forgotten.
  * A frontend can only ever close its own device.
  *
+ * Devices are found by listing the backend directory when its watch is
+ * set (so a backend that restarts finds the devices of running guests:
+ * it probes them again and, as their frontends are still Connected,
+ * connects again with the nodes they published) and then through the
+ * watch.  Closing the backend disconnects and removes its devices without
+ * writing their state, so a successor takes over from where it was.
+ *
  * The skeleton talks to xenstore through struct xb_store_ops (libxsl's
  * libuv client: xb_store_xsl, or a fake store in the unit tests); the
  * daemon passes every watch event of its connection to
@@ -43,6 +50,9 @@ struct xb_store_ops {
                  xb_store_cb cb, void *arg);
     int (*watch)(void *store, const char *path, const char *token);
     int (*unwatch)(void *store, const char *path, const char *token);
+    /* The children of path, each followed by a NUL (XS_DIRECTORY). */
+    int (*directory)(void *store, const char *path, xb_store_cb cb,
+                     void *arg);
 };
 
 /* libxsl's async client as a store: store is a struct xsl_async *. */
@@ -69,13 +79,6 @@ void xb_backend_close(struct xb_backend *be);
 void xb_backend_watch_event(struct xb_backend *be, const char *path,
                             const char *token);
 void *xb_backend_opaque(const struct xb_backend *be);
-/*
- * A device the daemon found by listing the backend directory itself (a
- * daemon started while devices exist: the watch only names the
- * directory): handled as if its own directory's watch had fired.
- */
-void xb_backend_device_found(struct xb_backend *be, unsigned int domid,
-                             unsigned int devid);
 /* How many devices the skeleton knows (tests, status). */
 unsigned int xb_backend_nr_devs(const struct xb_backend *be);
 

@@ -36,9 +36,16 @@ static int xsl_unwatch_op(void *store, const char *path, const char *token)
     return xsl_async_unwatch(store, path, token, ignore, NULL);
 }
 
+static int xsl_directory_op(void *store, const char *path, xb_store_cb cb,
+                            void *arg)
+{
+    return xsl_async_directory(store, XSL_NO_TXN, path, cb, arg);
+}
+
 const struct xb_store_ops xb_store_xsl = {
     .read = xsl_read_op,
     .write = xsl_write_op,
     .watch = xsl_watch_op,
     .unwatch = xsl_unwatch_op,
+    .directory = xsl_directory_op,
 };

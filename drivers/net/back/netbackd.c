@@ -28,7 +28,8 @@
  * no uplink.  An uplink stays until the daemon stops.
  *
  * Restart: the daemon keeps no state of its own.  Started again (after a
- * crash, kill -9 included), it finds each device's nodes, probes it
+ * crash, kill -9 included), the skeleton lists the backend directory,
+ * finds each device's nodes, probes it
  * (InitWait), sees the frontend Connected, reads its nodes and connects
  * to the same rings, picking up where the responses stand.
  */
@@ -667,40 +668,6 @@ static const struct xb_driver vif_driver = {
 
 /* ------------------------------------------------------------- main */
 
-/*
- * At start: the devices already there (a restarted daemon's), domain by
- * domain, each handed to the skeleton as if its watch had fired.
- */
-#define VIF_BASE "/local/domain/0/backend/vif"
-
-static void devids_listed(int err, const char *data, size_t len, void *arg)
-{
-    unsigned int domid = (unsigned int)(uintptr_t)arg;
-
-    for (size_t i = 0; !err && i < len; i += strlen(data + i) + 1) {
-        char *end;
-        unsigned long devid = strtoul(data + i, &end, 10);
-
-        if (*end == '\0' && end != data + i && nd.be)
-            xb_backend_device_found(nd.be, domid, (unsigned int)devid);
-    }
-}
-
-static void domids_listed(int err, const char *data, size_t len, void *arg)
-{
-    (void)arg;
-    for (size_t i = 0; !err && i < len; i += strlen(data + i) + 1) {
-        char path[96], *end;
-        unsigned long domid = strtoul(data + i, &end, 10);
-
-        if (*end || end == data + i || domid >= 0x7ff0)
-            continue;
-        snprintf(path, sizeof(path), VIF_BASE "/%lu", domid);
-        xsl_async_directory(nd.xs, XSL_NO_TXN, path, devids_listed,
-                            (void *)(uintptr_t)domid);
-    }
-}
-
 static void watch_fired(const char *path, const char *token, void *opaque)
 {
     (void)opaque;
@@ -776,7 +743,6 @@ int main(int argc, char **argv)
         log_msg("cannot watch the vif backends: %s", strerror(-rc));
         return 1;
     }
-    xsl_async_directory(nd.xs, XSL_NO_TXN, VIF_BASE, domids_listed, NULL);
     uv_poll_init(nd.loop, &nd.evt_poll, pvevtchn_fd(nd.evt));
     uv_poll_start(&nd.evt_poll, UV_READABLE, on_events);
     uv_idle_init(nd.loop, &nd.idle);

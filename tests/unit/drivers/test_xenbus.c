@@ -6,8 +6,9 @@
  * (guests/lib/xenbus_dev.c), against a fake xenstore in memory: every
  * pair of states, the whole handshake of a backend with a scripted
  * frontend and with the real guest frontend, closing from either end,
- * reconnecting, and frontends that misbehave (missing nodes, nonsense
- * states, a "frontend" path that is not theirs).
+ * reconnecting, devices made before the backend started, a backend
+ * restarting under a connected frontend, and frontends that misbehave
+ * (missing nodes, nonsense states, a "frontend" path that is not theirs).
  *
  * The fake store runs callbacks and watch events from a queue
  * (fake_run), as a daemon's loop would, not from inside the calls.
@@ -51,6 +52,7 @@ struct work {
     void *arg;
     int err;
     char data[192];
+    size_t len; /* of data when it holds NULs (a directory listing) */
     /* or a watch event */
     int owner;
     char path[192], token[64];
@@ -139,7 +141,8 @@ static void fake_run(void)
         struct work w = work[work_head++ % MAX_WORK];
 
         if (w.cb)
-            w.cb(w.err, w.err ? NULL : w.data, strlen(w.data), w.arg);
+            w.cb(w.err, w.err ? NULL : w.data,
+                 w.len ? w.len : strlen(w.data), w.arg);
         else if (w.owner == 0) {
             /* As a daemon does: no events for a closed backend. */
             if (be)
@@ -169,6 +172,43 @@ static int op_write(void *store, const char *path, const char *value,
 
     (void)store;
     store_write(path, value);
+    queue(w);
+    return 0;
+}
+
+/* The children of path (nodes below it imply their parents), NUL after each. */
+static int op_directory(void *store, const char *path, xb_store_cb cb,
+                        void *arg)
+{
+    struct work w = {.cb = cb, .arg = arg};
+    size_t pl = strlen(path), used = 0;
+    bool found = false;
+
+    (void)store;
+    for (unsigned int i = 0; i < MAX_NODES; i++) {
+        const char *p = nodes[i].path, *name;
+        size_t n;
+        bool dup = false;
+
+        if (!p[0] || strncmp(p, path, pl) || (p[pl] && p[pl] != '/'))
+            continue;
+        found = true;
+        if (!p[pl])
+            continue;
+        name = p + pl + 1;
+        n = strcspn(name, "/");
+        for (size_t j = 0; j < used; j += strlen(w.data + j) + 1)
+            if (strlen(w.data + j) == n && !strncmp(w.data + j, name, n))
+                dup = true;
+        if (dup)
+            continue;
+        assert_true(used + n + 1 < sizeof(w.data));
+        memcpy(w.data + used, name, n);
+        w.data[used + n] = '\0';
+        used += n + 1;
+    }
+    w.err = found ? 0 : -ENOENT;
+    w.len = used;
     queue(w);
     return 0;
 }
@@ -220,6 +260,7 @@ static const struct xb_store_ops fake_ops = {
     .write = op_write,
     .watch = op_watch,
     .unwatch = op_unwatch,
+    .directory = op_directory,
 };
 
 /* --------------------------------------- the guest's xenbus, faked */
@@ -566,6 +607,61 @@ static void test_foreign_frontend_path(void **state)
     assert_int_equal(drv_log.connects, 0);
 }
 
+/* Devices the toolstack made before the backend started are found. */
+static void test_devices_before_start(void **state)
+{
+    (void)state;
+    xb_backend_close(be);
+    be = NULL;
+    fake_run();
+    toolstack_add(FE);
+    store_write("/local/domain/0/backend/vtest/9/2/frontend-id", "9");
+    store_write("/local/domain/0/backend/vtest/9/2/frontend",
+                "/local/domain/9/device/vtest/2");
+    store_write("/local/domain/9/device/vtest/2/state", "1");
+    store_write("/local/domain/0/backend/vtest/junk", "x");
+    fake_run();
+    assert_be_state(XenbusStateInitialising); /* no backend yet */
+    assert_int_equal(xb_backend_open(&fake_ops, NULL, 0, &drv, NULL, &be), 0);
+    fake_run();
+    assert_int_equal(drv_log.probes, 2);
+    assert_int_equal(xb_backend_nr_devs(be), 2);
+    assert_be_state(XenbusStateInitWait);
+    assert_string_equal(
+        store_value("/local/domain/0/backend/vtest/9/2/state"), "2");
+    store_write(FE "/ring-ref", "1");
+    store_write(FE "/event-channel", "2");
+    fe_state("3");
+    assert_int_equal(drv_log.connects, 1);
+    assert_be_state(XenbusStateConnected);
+}
+
+/* A backend that restarts reconnects to a frontend still Connected. */
+static void test_restart_reconnects(void **state)
+{
+    (void)state;
+    toolstack_add(FE);
+    store_write(FE "/ring-ref", "77");
+    store_write(FE "/event-channel", "8");
+    fe_state("3");
+    fe_state("4");
+    assert_int_equal(drv_log.connects, 1);
+    xb_backend_close(be); /* the daemon stops: nothing written */
+    be = NULL;
+    fake_run();
+    assert_int_equal(drv_log.disconnects, 1);
+    assert_int_equal(drv_log.removes, 1);
+    assert_be_state(XenbusStateConnected);
+    drv_log.ring_ref[0] = '\0';
+    assert_int_equal(xb_backend_open(&fake_ops, NULL, 0, &drv, NULL, &be), 0);
+    fake_run();
+    assert_int_equal(drv_log.probes, 2);
+    assert_int_equal(drv_log.connects, 2);
+    assert_string_equal(drv_log.ring_ref, "77");
+    assert_be_state(XenbusStateConnected);
+    assert_string_equal(store_value(FE "/state"), "4");
+}
+
 static long publish(struct xenbus_dev *dev, void *arg)
 {
     long rc = xenbus_dev_write(dev, "ring-ref", "4242");
@@ -660,6 +756,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_nonsense_state_closes, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_foreign_frontend_path, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_devices_before_start, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_restart_reconnects, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_guest_frontend, setup, teardown),
         cmocka_unit_test_setup_teardown(test_guest_frontend_refused, setup,
