@@ -66,12 +66,12 @@ ratio guest-guest "$PVISOR_RUNDIR/console/client.log"
 if [ -c /dev/net/tun ] && ip tuntap add dev "$tapdev" mode tap 2>/dev/null; then
     ip tuntap del dev "$tapdev" mode tap
     "$bin/pvctl" create "$top/guests/hello.cfg" 'name="client2"' -p \
-        "vif=['ip=10.0.9.2,bridge=$tapdev']" \
-        "cmdline=\"procs=0 net_bench=10.0.9.1 bench_dgrams=$n\"" >/dev/null
+        "vif=['ip=10.0.19.2,bridge=$tapdev']" \
+        "cmdline=\"procs=0 net_bench=10.0.19.1 bench_dgrams=$n\"" >/dev/null
     for _ in $(seq 100); do ip link show "$tapdev" >/dev/null 2>&1 && break; sleep 0.1; done
-    ip addr add 10.0.9.1/24 dev "$tapdev"
+    ip addr add 10.0.19.1/24 dev "$tapdev"
     ip link set "$tapdev" up
-    python3 "$here/udp_echo.py" serve 10.0.9.1 7 & pids="$pids $!"
+    python3 "$here/udp_echo.py" serve 10.0.19.1 7 & pids="$pids $!"
     sleep 0.3
     "$bin/pvctl" unpause client2
     waitlog client2 "^hello: net_bench udp" 90 || echo "guest to dom0 did not finish"
