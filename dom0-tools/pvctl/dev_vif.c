@@ -183,6 +183,23 @@ static int xs_put(struct xsl_handle *xs, uint32_t t, const char *dir,
     return xsl_write(xs, t, p, val, strlen(val));
 }
 
+/* A bridge= the backend cannot serve: say so here, not only in its log. */
+static void check_uplink(unsigned int devid, const struct vif_config *v)
+{
+    int fd;
+
+    if (!v->bridge[0])
+        return;
+    fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+    if (fd >= 0) {
+        close(fd);
+        return;
+    }
+    pvctl_err("warning: vif %u: bridge=%s: /dev/net/tun cannot be used here "
+              "(%s): no host uplink; the vif still reaches the other "
+              "domains", devid, v->bridge, strerror(errno));
+}
+
 int vif_add(struct xsl_handle *xs, uint32_t domid, unsigned int devid,
             struct vif_config *v)
 {
@@ -194,6 +211,7 @@ int vif_add(struct xsl_handle *xs, uint32_t domid, unsigned int devid,
 
     if (!v->mac[0])
         make_mac(v->mac, sizeof(v->mac));
+    check_uplink(devid, v);
     snprintf(fe, sizeof(fe), "/local/domain/%u/device/vif/%u", domid, devid);
     snprintf(be, sizeof(be), "/local/domain/0/backend/vif/%u/%u", domid, devid);
     for (int attempt = 0; attempt < 5; attempt++) {
