@@ -58,3 +58,7 @@ $(BUILD)/fuzz/netback-tx: drivers/net/back/netback.h
 BLKBACKD_SRCS := drivers/block/back/blkbackd.c $(BLKBACK_CORE)
 $(eval $(call host_prog,pvisor-blkback,blkback,$(BLKBACKD_SRCS),$(UV_LIBS),\
 	$(BUILD)/lib/libxbback.a $(BUILD)/lib/libxsl.a $(BUILD)/lib/libpvctrl.a))
+# pvisor-netback: the network backend daemon on the skeleton.
+NETBACKD_SRCS := drivers/net/back/netbackd.c $(NETBACK_CORE)
+$(eval $(call host_prog,pvisor-netback,netback,$(NETBACKD_SRCS),$(UV_LIBS),\
+	$(BUILD)/lib/libxbback.a $(BUILD)/lib/libxsl.a $(BUILD)/lib/libpvctrl.a))

@@ -85,6 +85,9 @@ $(eval $(call unit_test,guest_printf,$(GUEST_UT)/test_printf.c \
 	guests/lib/printf.c,,$(GUEST_UT_CFLAGS)))
 $(eval $(call unit_test,guest_clock,$(GUEST_UT)/test_clock.c \
 	guests/lib/clock.c,,$(GUEST_UT_CFLAGS)))
+$(eval $(call unit_test,guest_net,$(GUEST_UT)/test_net.c \
+	guests/lib/net.c guests/lib/printf.c,,$(GUEST_UT_CFLAGS)))
+$(BUILD)/tests/unit/guest_net: guests/lib/net.h guests/lib/netfront.h
 $(eval $(call unit_test,guest_event_2l,$(GUEST_UT)/test_event_2l.c \
 	guests/lib/event_2l.c,,$(GUEST_UT_CFLAGS)))
 $(eval $(call unit_test,guest_elf,$(GUEST_UT)/test_guest_elf.c,,$(GUEST_UT_CFLAGS) \

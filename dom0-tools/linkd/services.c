@@ -6,6 +6,7 @@
  *   xenstore-lite    the registry, on $RUNDIR/xenstored/socket
  *   pvisor-consoled  per-domain console logs in $RUNDIR/console/
  *   pvisor-blkback   the virtual block devices' backend (vbd)
+ *   pvisor-netback   the network backend: every domain's vifs, one switch
  *
  * They run in the foreground as our children, logging to $RUNDIR/log/.
  * `pvctl up` is told the machine is ready only once xenstore answers.  A
@@ -45,6 +46,7 @@ static struct service services[] = {
     {.name = "xenstore-lite", .log = "xenstored.log"},
     {.name = "pvisor-consoled", .log = "consoled.log"},
     {.name = "pvisor-blkback", .log = "blkback.log"},
+    {.name = "pvisor-netback", .log = "netback.log"},
 };
 #define NR_SERVICES (sizeof(services) / sizeof(services[0]))
 

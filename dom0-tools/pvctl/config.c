@@ -4,7 +4,7 @@
  * parser xl itself uses).  The keys pvisor understands so far: name,
  * memory, maxmem, vcpus, kernel, ramdisk, cmdline (or extra and root),
  * on_poweroff, on_reboot, on_crash, cpu_weight, cap, disk (dev_vbd.c
- * parses each entry).  Relative paths are
+ * parses each entry), vif (dev_vif.c).  Relative paths are
  * taken from the configuration file's directory.  libxlutil reports
  * syntax errors with their line; values are checked here, and a bad one
  * is reported with the line its key is on.
@@ -25,7 +25,7 @@
 static const char *const known_keys[] = {
     "name", "memory", "maxmem", "vcpus", "kernel", "ramdisk", "cmdline",
     "extra", "root", "on_poweroff", "on_reboot", "on_crash", "cpu_weight",
-    "cap", "type", "disk", NULL,
+    "cap", "type", "disk", "vif", NULL,
 };
 
 /* The text parsed: the file, then one line per command-line setting. */
@@ -381,6 +381,8 @@ int config_parse(const char *path, char *const *extras, int n_extras,
     if (parse_action(path, x, "on_poweroff", &cfg->on_poweroff) ||
         parse_action(path, x, "on_reboot", &cfg->on_reboot) ||
         parse_action(path, x, "on_crash", &cfg->on_crash))
+        goto out;
+    if (vif_config_parse(path, x, cfg))
         goto out;
     rc = 0;
 out:

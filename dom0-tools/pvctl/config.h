@@ -4,6 +4,7 @@
 #define PVCTL_CONFIG_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 enum domain_action { ACTION_DESTROY, ACTION_PRESERVE, ACTION_RESTART };
@@ -19,6 +20,15 @@ struct disk_spec {
     bool readonly;
 };
 
+#define CFG_MAX_VIFS 8
+
+/* One vif = [...] entry (dev_vif.c); empty strings: not given. */
+struct vif_config {
+    char mac[18];
+    char ip[24];
+    char bridge[16];
+};
+
 struct domain_config {
     char name[64];
     uint64_t memory_mib;
@@ -32,6 +42,8 @@ struct domain_config {
     unsigned int cap;
     struct disk_spec disks[CFG_MAX_DISKS];
     unsigned int nr_disks;
+    struct vif_config vifs[CFG_MAX_VIFS];
+    unsigned int nr_vifs;
 };
 
 /*
@@ -43,6 +55,10 @@ struct domain_config {
 int config_parse(const char *path, char *const *extras, int n_extras,
                  struct domain_config *cfg);
 const char *action_name(enum domain_action a);
+/* The vif key (dev_vif.c), from libxlutil's parsed configuration. */
+int vif_config_parse(const char *path, void *xlu, struct domain_config *cfg);
+int vif_parse_spec(const char *spec, struct vif_config *v, char *err,
+                   size_t errlen);
 
 /*
  * Parses a disk spec in xl's syntax (xl-disk-configuration): positional

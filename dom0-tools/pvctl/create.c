@@ -125,6 +125,8 @@ int domain_create_from(struct pvctrl *xc, const char *config_path,
                              (uint32_t)store_port, built.console_mfn,
                              (uint32_t)console_port);
     if (!rc)
+        rc = vif_create_all(xs, domid, cfg);
+    if (!rc)
         rc = xsl_introduce(xs, domid, built.store_mfn, (uint32_t)store_port);
     if (!rc && vbd_create_all(xs, domid, cfg)) {
         pvctrl_domain_destroy(xc, domid);
@@ -134,6 +136,8 @@ int domain_create_from(struct pvctrl *xc, const char *config_path,
     }
     if (!rc)
         wait_console_backend(xs, domid);
+    if (!rc)
+        rc = vif_wait_backends(xs, domid, cfg);
     if (!rc && !paused)
         rc = pvctrl_domain_unpause(xc, domid);
     if (rc) {

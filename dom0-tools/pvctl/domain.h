@@ -45,6 +45,14 @@ void domain_xs_remove(struct xsl_handle *xs, uint32_t domid);
 int vbd_create_all(struct xsl_handle *xs, uint32_t domid,
                    const struct domain_config *cfg);
 void vbd_remove_all(struct xsl_handle *xs, uint32_t domid);
+
+/* Network devices (dev_vif.c): nodes for each configured vif, waiting
+ * for the backend to take them, and removing a domain's. */
+int vif_create_all(struct xsl_handle *xs, uint32_t domid,
+                   const struct domain_config *cfg);
+int vif_wait_backends(struct xsl_handle *xs, uint32_t domid,
+                      const struct domain_config *cfg);
+void vif_remove_all(struct xsl_handle *xs, uint32_t domid);
 /* Starts the process that acts on the domain's shutdown (monitor.c). */
 int monitor_spawn(uint32_t domid, const char *config_path,
                   char *const *extras, int n_extras);

@@ -62,12 +62,18 @@ const struct pvctl_cmd pvctl_cmds[] = {
      "\n"
      "Creates a PV domain from CONFIG (xl.cfg syntax: name, memory, maxmem,\n"
      "vcpus, kernel, ramdisk, cmdline, on_poweroff, on_reboot, on_crash,\n"
-     "cpu_weight, cap, disk), builds it and starts it.  Settings after CONFIG are\n"
+     "cpu_weight, cap, disk, vif), builds it and starts it.  Settings after CONFIG are\n"
      "read as extra lines of it and win over its own, as with xl:\n"
      "  pvctl create guests/hello.cfg 'name=\"hello2\"' 'cmdline=\"linger=2\"'\n"
      "\n"
      "  -p, --paused   leave it paused (start it with `pvctl unpause`)\n"
      "  -c, --console  attach to its console once started\n"
+     "\n"
+     "vif = ['mac=00:16:3e:01:02:03,ip=10.0.0.1/24,bridge=pvtap0', ...] gives\n"
+     "it network interfaces (xl's syntax; a missing mac is generated with\n"
+     "Xen's prefix 00:16:3e; ip is for the guest to read; bridge=NAME also\n"
+     "connects the network switch to the host's TAP device NAME).  The\n"
+     "domain is started once pvisor-netback has taken each vif.\n"
      "\n"
      "A monitor process stays behind to carry out on_poweroff, on_reboot and\n"
      "on_crash (destroy, preserve or restart); exit reasons are logged in the\n"
@@ -202,6 +208,25 @@ const struct pvctl_cmd pvctl_cmds[] = {
      "dump prints every record of FILE as a line of text in time order\n"
      "(microseconds since the first record, CPU, dDOMvVCPU, event, its data),\n"
      "only domain DOMID's with -d (and switches to it), only CLASSES with -e.\n"},
+    {"network-attach", cmd_network_attach, "give a running domain a vif",
+     "Usage: pvctl network-attach DOMAIN [KEY=VALUE[,KEY=VALUE...]...]\n"
+     "\n"
+     "Adds a network interface to a running domain, as `xl network-attach`:\n"
+     "the keys are those of a vif = [...] entry (mac, ip, bridge; a missing\n"
+     "mac is generated).  The vif gets the next free number; pvctl writes its\n"
+     "frontend and backend nodes and waits (10 s at most) for the guest to\n"
+     "connect it, then says whether it did.\n"},
+    {"network-detach", cmd_network_detach, "remove a vif from a running domain",
+     "Usage: pvctl network-detach DOMAIN DEVID\n"
+     "\n"
+     "Removes vif DEVID as libxl does: the backend is told to close, the\n"
+     "guest's frontend closes its side, and once the backend is Closed (or\n"
+     "after 10 s) both xenstore directories are removed.\n"},
+    {"network-list", cmd_network_list, "list a domain's vifs",
+     "Usage: pvctl network-list DOMAIN\n"
+     "\n"
+     "Lists the domain's vifs: number, backend domain, MAC address, the\n"
+     "backend's xenbus state and the configured IP address.\n"},
     {"__monitor", cmd_monitor, NULL, ""},
     {NULL, NULL, NULL, NULL},
 };

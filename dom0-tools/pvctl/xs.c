@@ -140,6 +140,7 @@ void domain_xs_remove(struct xsl_handle *xs, uint32_t domid)
     free(vm);
     /* The backends first: they forget the devices before the frontends go. */
     vbd_remove_all(xs, domid);
+    vif_remove_all(xs, domid);
     snprintf(p, sizeof(p), "/local/domain/%u", domid);
     xsl_rm(xs, 0, p);
     xsl_release(xs, domid);

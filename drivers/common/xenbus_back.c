@@ -111,6 +111,14 @@ static void do_disconnect(struct xb_dev *d)
 
 static void read_state(struct xb_dev *d);
 
+void xb_dev_fail(struct xb_dev *d, const char *why)
+{
+    xb_dev_set_error(d, why);
+    do_disconnect(d);
+    if (d->state != XenbusStateClosed)
+        switch_state(d, XenbusStateClosing);
+}
+
 static void handled(struct xb_dev *d)
 {
     d->busy = false;

@@ -94,6 +94,11 @@ const char *xb_dev_frontend_value(const struct xb_dev *d, const char *key);
 int xb_dev_write(struct xb_dev *d, const char *key, const char *value);
 /* Why connect() failed, written to the backend's "error" node. */
 void xb_dev_set_error(struct xb_dev *d, const char *why);
+/*
+ * The driver gives up on a device (its frontend broke the ring): why goes
+ * to "error", disconnect() runs if connected, the state becomes Closing.
+ */
+void xb_dev_fail(struct xb_dev *d, const char *why);
 struct xb_backend *xb_dev_backend(const struct xb_dev *d);
 void *xb_dev_priv(const struct xb_dev *d);
 void xb_dev_set_priv(struct xb_dev *d, void *priv);

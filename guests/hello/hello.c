@@ -26,10 +26,12 @@
  *   linger=S    stay up S seconds after the self-test, waiting on xenstore
  *               watches: data/ping (echoed, answered in data/pong),
  *               memory/target (the balloon follows it; store.c, balloon.c)
- *               and device/vbd (disks attached and detached meanwhile)
+ *               and device/vbd (disks attached and detached meanwhile),
+ *               and serving its vif if it has one (net.c)
  *   disk=MODE   after the self-test, use the virtual disks (disk.c):
  *               check, durable (with seed=S), rounds (with rounds=R),
  *               bench (with ios=N random I/Os)
+ *   ip=, ping=, udp=, net_bench=...  the network: see net.c
  */
 #include "events.h"
 #include "hello.h"
@@ -360,7 +362,7 @@ int guest_main(void)
     if (cmdline_value("bench_mmu", line, sizeof(line)))
         bench_mmu(cmdline_ulong("bench_mmu", 20));
     linger = cmdline_ulong("linger", 0);
-    if (linger) {
+    if (linger || (net_wanted() && cmdline_ulong("xenbus", 1))) {
         printf("hello: lingering %lu s\n", linger);
         store_linger(linger * NSEC_PER_SEC);
     }

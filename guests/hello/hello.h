@@ -2,7 +2,7 @@
 /*
  * The reference guest's parts: hello.c (start-up, self-test, the end),
  * proc.c (user processes), store.c (xenstore), balloon.c (the balloon),
- * bench_mmu.c (the page-table benchmarks).
+ * bench_mmu.c (the page-table benchmarks), net.c (the vif and its IP stack).
  */
 #ifndef HELLO_H
 #define HELLO_H
@@ -19,6 +19,13 @@ void selftest_processes(unsigned int nr);
 void selftest_xenbus(void);
 /* Waits ns on the watches of data/ping and memory/target (store.c). */
 void store_linger(uint64_t ns);
+/* A watch event of store.c's (data/ping, memory/target): handled? */
+bool store_watch_event(const char *fired);
+
+/* The network (net.c): serves the vif and the watches for ns, after the
+ * tasks the command line asks for (ping=, udp=, net_bench=). */
+void net_serve(uint64_t ns);
+bool net_wanted(void);
 
 /* The balloon (balloon.c): follows memory/target, in pages. */
 void balloon_init(void);

@@ -14,7 +14,8 @@
  * While lingering (linger=S) the guest waits on its watches: a write to
  * data/ping (by dom0: `xenstore-write /local/domain/N/data/ping X`) is
  * echoed on the console and answered in data/pong, and a change of
- * memory/target sets the balloon (balloon.c) to the new target.
+ * memory/target sets the balloon (balloon.c) to the new target; the
+ * loop that waits is the network's (net.c), which also serves the vif.
  */
 #include "events.h"
 #include "hello.h"
@@ -160,10 +161,21 @@ static void on_target(void)
     balloon_set_target(kib / (PAGE_SIZE / 1024));
 }
 
+/* A watch fired while lingering (net.c runs the loop) that is not the
+ * network's: a ping, the balloon's target, or the disks. */
+bool store_watch_event(const char *fired)
+{
+    if (!strcmp(fired, "data/ping"))
+        on_ping();
+    else if (!strcmp(fired, "memory/target"))
+        on_target();
+    else
+        disk_changed(); /* device/vbd/... or a disk's backend */
+    return true;
+}
+
 void store_linger(uint64_t ns)
 {
-    uint64_t deadline = time_now_ns() + ns;
-    char fired[96];
     long rc;
 
     if (!store_up) {
@@ -177,23 +189,9 @@ void store_linger(uint64_t ns)
     rc = xenbus_watch("device/vbd", "vbd");
     if (rc)
         printf("hello: cannot watch device/vbd: %ld\n", rc);
-    printf("hello: watching data/ping and memory/target, device/vbd\n");
-    for (uint64_t now = time_now_ns(); now < deadline; now = time_now_ns()) {
-        rc = xenbus_wait_watch(NULL, fired, sizeof(fired), deadline - now);
-        if (rc == -XEN_ETIMEDOUT)
-            break;
-        if (rc) {
-            printf("hello: waiting for watches failed: %ld\n", rc);
-            timer_sleep_ns(deadline - time_now_ns());
-            break;
-        }
-        if (!strcmp(fired, "data/ping"))
-            on_ping();
-        else if (!strcmp(fired, "memory/target"))
-            on_target();
-        else
-            disk_changed(); /* device/vbd/... or a disk's backend */
-    }
+    printf("hello: watching data/ping and memory/target, device/vbd "
+           "(and device/vif)\n");
+    net_serve(ns);
     xenbus_unwatch("device/vbd", "vbd");
     xenbus_unwatch("memory/target", "target");
     xenbus_unwatch("data/ping", "ping");

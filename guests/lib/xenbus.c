@@ -36,6 +36,26 @@ static struct {
 } queued[QUEUED_EVENTS];
 static unsigned int nr_queued;
 
+/*
+ * Keeps a watch event for later.  One already queued for the same path
+ * and token says all this one would (something changed there): it is not
+ * queued twice, so that a burst of changes under one watch cannot crowd
+ * out another watch's event.  Events beyond the queue are lost (counted).
+ */
+unsigned long xenbus_events_lost;
+static void queue_event(const char *body, size_t len)
+{
+    for (unsigned int i = 0; i < nr_queued; i++)
+        if (queued[i].len == len && !memcmp(queued[i].data, body, len))
+            return;
+    if (nr_queued < QUEUED_EVENTS && len <= sizeof(queued[0].data)) {
+        memcpy(queued[nr_queued].data, body, len);
+        queued[nr_queued++].len = len;
+    } else {
+        xenbus_events_lost++;
+    }
+}
+
 static void on_store_event(evtchn_port_t p, void *arg)
 {
     (void)p;
@@ -179,10 +199,7 @@ static long request(uint32_t type, const char *const *parts,
         body[rsp.len] = '\0';
         if (rsp.type == XS_WATCH_EVENT) {
             xenbus_events++;
-            if (nr_queued < QUEUED_EVENTS && rsp.len <= sizeof(queued[0].data)) {
-                memcpy(queued[nr_queued].data, body, rsp.len);
-                queued[nr_queued++].len = rsp.len;
-            }
+            queue_event(body, rsp.len);
             continue;
         }
         if (rsp.req_id != msg.req_id)
@@ -322,9 +339,6 @@ long xenbus_wait_watch(const char *token, char *path, size_t size,
         if (rsp.type != XS_WATCH_EVENT)
             continue; /* a stray reply: nobody waits for it */
         xenbus_events++;
-        if (nr_queued < QUEUED_EVENTS && rsp.len <= sizeof(queued[0].data)) {
-            memcpy(queued[nr_queued].data, body, rsp.len);
-            queued[nr_queued++].len = rsp.len;
-        }
+        queue_event(body, rsp.len);
     }
 }

@@ -34,5 +34,7 @@ long xenbus_wait_watch(const char *token, char *path, size_t size,
                        uint64_t timeout_ns);
 /* Requests made and watch events received, for tests. */
 extern unsigned long xenbus_requests, xenbus_events;
+/* Watch events not kept: the queue (32, duplicates merged) was full. */
+extern unsigned long xenbus_events_lost;
 
 #endif /* GUEST_XENBUS_H */

@@ -7,11 +7,11 @@
 # refused; list, console, vcpu-list, sched-credit, destroy.
 . "$(dirname "$0")/../../lib/tap.sh"
 . "$(dirname "$0")/../../lib/domains.sh"
-plan 26
+plan 29
 pvisor_rundir
 
 for c in create list destroy shutdown pause unpause console vcpu-list \
-    sched-credit mem-set; do
+    sched-credit mem-set network-attach network-detach network-list; do
     out=$("$PVCTL" "$c" --help 2>&1)
     rc=$?
     check "pvctl $c --help" test $rc -eq 0 -a -n "$(grep "^Usage: pvctl $c" <<<"$out")"
