@@ -4,12 +4,13 @@
 # The ring console (xen/io/console.h) between guests and pvisor-consoled:
 # output and input round trips through `pvctl console`, piped and on a
 # pseudo terminal (typing, Ctrl-] detaching, `pvctl create -c`); the
-# daemon's socket directly; a guest that writes nonsense indexes loses its
-# ring and nothing else; the reference guest's output comes through the
+# daemon's socket directly; pvisor-consoled killed and restarted by the
+# link daemon takes the ring up again; a guest that writes nonsense
+# indexes loses its ring and nothing else; the reference guest's output comes through the
 # ring and its last line through console_io, in order, in one log.
 . "$(dirname "$0")/../../lib/tap.sh"
 . "$(dirname "$0")/../../lib/domains.sh"
-plan 22
+plan 25
 pvisor_rundir
 
 ECHO=$GUESTS/console-echo.cfg
@@ -29,6 +30,28 @@ check "piped input comes back through the ring, in order" \
     eval 'grep -q "^console-echo: ready" <<<"$res" &&
           grep -A1 "^echo: one line" <<<"$res" | grep -q "^echo: another line"'
 check "the log has the echoes" console_has echo1 "^echo: another line$"
+
+# The backend killed: linkd restarts it, and it takes the ring up again
+# where the old one left it (the indexes live in the shared page).
+consoled_pid() {
+    sed -n 's/.*started pvisor-consoled (pid \([0-9]*\)).*/\1/p' \
+        "$PVISOR_RUNDIR/log/linkd.log" | tail -n 1
+}
+old_pid=$(consoled_pid)
+check "pvisor-consoled killed (-9)" kill -9 "${old_pid:-none}"
+check "the link daemon starts it again" \
+    wait_for 10 eval '[ -n "$(consoled_pid)" ] && [ "$(consoled_pid)" != "$old_pid" ]'
+# Until the new daemon has mapped the ring again, a line may go nowhere:
+# a line is sent each try and a try succeeds when its echo comes back.
+try=0
+echo_after_restart() {
+    try=$((try + 1))
+    printf 'after the restart %d\n' "$try" |
+        timeout 5 "$PVCTL" console --eof-exit echo1 2>&1 |
+        grep -q "^echo: after the restart $try\$"
+}
+check "input after the restart reaches the guest and its echo comes back" \
+    wait_for 20 echo_after_restart
 
 # The socket itself, without pvctl: history first, then live output.
 sock=$PVISOR_RUNDIR/console/$(domid echo1).sock
