@@ -28,9 +28,10 @@ check "pvctl up" "$PVCTL" up --memory 256M
     "$PVCTL" create -c "$GUESTS/hello.cfg" 'cmdline="procs=0"' >/dev/null 2>&1
 dump boot.trace hello hcall >boot.txt
 diag "$(head -n 8 boot.txt)"
-check "01: console_io first; then set_trap_table, callback_op(register)" \
-    eval '[ "$(awk "NR == 1 {print \$5}" boot.txt)" = "console_io(write)" ] &&
-          [ "$(grep -v console_io boot.txt | awk "NR<=2 {print \$5}" |
+check "01: console output first; then set_trap_table, callback_op(register)" \
+    eval '[ "$(awk "NR == 1 {print \$5}" boot.txt)" = "event_channel_op(send)" ] &&
+          [ "$(grep -v -e console_io -e "event_channel_op(send)" boot.txt |
+               awk "NR<=2 {print \$5}" |
                tr "\n" " ")" = "set_trap_table callback_op(register) " ]'
 check "01: shared_info is mapped (update_va_mapping) before bind_virq" \
     eval 'awk "/update_va_mapping/ && !u {u=NR} /bind_virq/ && !b {b=NR}
@@ -92,14 +93,14 @@ wait_for 10 eval 'tap_passed "$(console_log ga)"'
 check "03: both guests passed their ping-pong" \
     eval 'tap_passed "$(console_log ga)" && tap_passed "$(console_log gb)"'
 check "03: gb sent 20 pings and ga 20 answers" \
-    eval '[ "$(grep -c "d${b}v0 *send " pp.txt)" = 20 ] &&
-          [ "$(grep -c "d${a}v0 *send " pp.txt)" = 20 ]'
+    eval '[ "$(grep -c "d${b}v0 *send .* -> d${a} " pp.txt)" = 20 ] &&
+          [ "$(grep -c "d${a}v0 *send .* -> d${b} " pp.txt)" = 20 ]'
 check "03: each ping: send, pending in ga, upcall in ga, then ga's answer" \
-    awk -v a="d${a}v0" -v b="d${b}v0" '
-        $3 == b && $4 == "send" { want = "pending"; port = $10; sends++; next }
+    awk -v a="d${a}v0" -v b="d${b}v0" -v da="d${a}" -v db="d${b}" '
+        $3 == b && $4 == "send" && $8 == da { want = "pending"; port = $10; sends++; next }
         $3 == a && $4 == want && want == "pending" && $6 == port { want = "upcall"; next }
         $3 == a && $4 == want && want == "upcall" { want = "answer"; next }
-        $3 == a && $4 == "send" && want == "answer" { ok++; want = "" }
+        $3 == a && $4 == "send" && $8 == db && want == "answer" { ok++; want = "" }
         END { print "# " ok " of " sends " pings in order"; exit !(sends == 20 && ok == 20) }' pp.txt
 check "03: a blocked receiver is woken by the send (wake after pending)" \
     awk -v a="d${a}v0" '
