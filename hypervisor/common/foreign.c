@@ -5,8 +5,11 @@
  * A hash table keyed by (session, slot) holds each mapping and the
  * general reference it has on the frame.  Entries come from a free list
  * refilled a page at a time; the pages go back to the heap whenever the
- * last mapping goes, so that idle machines hold none.  foreign_lock
- * protects the table.
+ * last mapping goes, so that idle machines hold none.  Until then the
+ * pool keeps the most entries that were in use at once: while any domain
+ * runs, pvisor-consoled and xenstore-lite keep its rings mapped, so a
+ * build that maps hundreds of frames at once leaves the pool that big
+ * for later builds to reuse.  foreign_lock protects the table.
  */
 #include <pvisor/domain_table.h>
 #include <pvisor/foreign.h>
