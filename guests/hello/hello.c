@@ -302,19 +302,6 @@ static void bench_hypercalls(unsigned long n)
            (unsigned long)(ns / BENCH_BATCH % 1000), batches, BENCH_BATCH);
 }
 
-static unsigned long cmdline_ulong(const char *key, unsigned long dflt)
-{
-    char buf[24];
-    const char *v = cmdline_value(key, buf, sizeof(buf));
-    unsigned long n = 0;
-
-    if (!v || !*v)
-        return dflt;
-    for (; *v >= '0' && *v <= '9'; v++)
-        n = n * 10 + (unsigned long)(*v - '0');
-    return n;
-}
-
 int guest_main(void)
 {
     unsigned long linger;

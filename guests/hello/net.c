@@ -415,19 +415,6 @@ static void net_bench(uint32_t dst, unsigned long pings, unsigned long dgrams)
                                (t1 - t0) % 100));
 }
 
-static unsigned long opt_ulong(const char *key, unsigned long dflt)
-{
-    char buf[24];
-    const char *v = cmdline_value(key, buf, sizeof(buf));
-    unsigned long n = 0;
-
-    if (!v || *v < '0' || *v > '9')
-        return dflt;
-    for (; *v >= '0' && *v <= '9'; v++)
-        n = n * 10 + (unsigned long)(*v - '0');
-    return n;
-}
-
 static bool opt_ip(const char *key, uint32_t *ip)
 {
     char buf[48];
@@ -470,19 +457,19 @@ void net_serve(uint64_t linger_ns)
             serve_until(MIN(t, time_now_ns() + 100 * NSEC_PER_MSEC), NULL);
     }
     if (opt_ip("ping", &dst))
-        task_ping(dst, opt_ulong("count", 5), opt_ulong("interval", 0),
-                  MIN(opt_ulong("ping_min", opt_ulong("count", 5)),
-                      opt_ulong("count", 5)));
+        task_ping(dst, cmdline_ulong("count", 5), cmdline_ulong("interval", 0),
+                  MIN(cmdline_ulong("ping_min", cmdline_ulong("count", 5)),
+                      cmdline_ulong("count", 5)));
     if (opt_ip("udp", &dst))
-        task_udp(dst, opt_ulong("udp_count", 5),
-                 MIN(opt_ulong("udp_size", 64), 60000ul),
+        task_udp(dst, cmdline_ulong("udp_count", 5),
+                 MIN(cmdline_ulong("udp_size", 64), 60000ul),
                  cmdline_value("csum", buf, sizeof(buf)) &&
                          !strcmp(buf, "blank")
                      ? NET_UDP_CSUM_BLANK
                      : 0);
     if (opt_ip("net_bench", &dst))
-        net_bench(dst, opt_ulong("bench_pings", 200),
-                  opt_ulong("bench_dgrams", 2000));
+        net_bench(dst, cmdline_ulong("bench_pings", 200),
+                  cmdline_ulong("bench_dgrams", 2000));
     deadline = time_now_ns() + linger_ns;
     serve_until(deadline, NULL);
     if (vif_up)

@@ -109,6 +109,7 @@ void __noreturn guest_shutdown(unsigned int reason);
 void __noreturn guest_panic(const char *fmt, ...) __printf(1, 2);
 void guest_init_basic(void); /* traps_init + mm_map_shared_info */
 const char *cmdline_value(const char *key, char *buf, size_t size);
+unsigned long cmdline_ulong(const char *key, unsigned long dflt);
 
 /* Per-number count of every hypercall this guest issued (hypercall.c). */
 #define HYPERCALL_COUNT_SLOTS 64

@@ -83,6 +83,23 @@ const char *cmdline_value(const char *key, char *buf, size_t size)
     return NULL;
 }
 
+/*
+ * The decimal number `key` is set to on the command line; dflt when the
+ * key is absent or its value does not start with a digit.
+ */
+unsigned long cmdline_ulong(const char *key, unsigned long dflt)
+{
+    char buf[24];
+    const char *v = cmdline_value(key, buf, sizeof(buf));
+    unsigned long n = 0;
+
+    if (!v || *v < '0' || *v > '9')
+        return dflt;
+    for (; *v >= '0' && *v <= '9'; v++)
+        n = n * 10 + (unsigned long)(*v - '0');
+    return n;
+}
+
 /* What most guests want first: traps, callbacks, shared_info. */
 void guest_init_basic(void)
 {

@@ -52,19 +52,6 @@ static void on_event(evtchn_port_t port, void *arg)
     hits++;
 }
 
-static unsigned long cmdline_ulong(const char *key, unsigned long dflt)
-{
-    char buf[24];
-    const char *v = cmdline_value(key, buf, sizeof(buf));
-    unsigned long n = 0;
-
-    if (!v || *v < '0' || *v > '9')
-        return dflt;
-    for (; *v >= '0' && *v <= '9'; v++)
-        n = n * 10 + (unsigned long)(*v - '0');
-    return n;
-}
-
 static long status(evtchn_port_t port, struct evtchn_status *st)
 {
     *st = (struct evtchn_status){.dom = DOMID_SELF, .port = port};

@@ -61,19 +61,6 @@ struct shared {
     volatile uint64_t b_done;
 };
 
-static unsigned long cmdline_ulong(const char *key, unsigned long dflt)
-{
-    char buf[24];
-    const char *v = cmdline_value(key, buf, sizeof(buf));
-    unsigned long n = 0;
-
-    if (!v || *v < '0' || *v > '9')
-        return dflt;
-    for (; *v >= '0' && *v <= '9'; v++)
-        n = n * 10 + (unsigned long)(*v - '0');
-    return n;
-}
-
 static const char *parse_ulong(const char *s, unsigned long *out)
 {
     unsigned long n = 0;

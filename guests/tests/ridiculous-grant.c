@@ -35,19 +35,6 @@ static domid_t self;
 static uint8_t *page_a, *page_b;
 static xen_pfn_t mfn_a, mfn_b;
 
-static unsigned long cmdline_ulong(const char *key, unsigned long dflt)
-{
-    char buf[24];
-    const char *v = cmdline_value(key, buf, sizeof(buf));
-    unsigned long n = 0;
-
-    if (!v || *v < '0' || *v > '9')
-        return dflt;
-    for (; *v >= '0' && *v <= '9'; v++)
-        n = n * 10 + (unsigned long)(*v - '0');
-    return n;
-}
-
 static long gop(unsigned long cmd, void *uop, unsigned long count)
 {
     return HYPERVISOR_grant_table_op(cmd, uop, count);

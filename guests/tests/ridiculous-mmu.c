@@ -115,19 +115,6 @@ static void snapshot(uint64_t (*s)[PT_ENTRIES])
     }
 }
 
-static unsigned long cmdline_ulong(const char *key, unsigned long dflt)
-{
-    char buf[24];
-    const char *v = cmdline_value(key, buf, sizeof(buf));
-    unsigned long n = 0;
-
-    if (!v || *v < '0' || *v > '9')
-        return dflt;
-    for (; *v >= '0' && *v <= '9'; v++)
-        n = n * 10 + (unsigned long)(*v - '0');
-    return n;
-}
-
 static bool ours(xen_pfn_t mfn)
 {
     for (unsigned long pfn = 0; pfn < start_info->nr_pages; pfn++)

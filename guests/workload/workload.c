@@ -34,19 +34,6 @@
 #define PT_BASE       0x0000004000000000UL /* L4 slot 0, a 256 GiB offset */
 #define DESC_DATA     0x00cff2000000ffffUL
 
-static unsigned long cmdline_ulong(const char *key, unsigned long dflt)
-{
-    char buf[24];
-    const char *v = cmdline_value(key, buf, sizeof(buf));
-    unsigned long n = 0;
-
-    if (!v || *v < '0' || *v > '9')
-        return dflt;
-    for (; *v >= '0' && *v <= '9'; v++)
-        n = n * 10 + (unsigned long)(*v - '0');
-    return n;
-}
-
 static void spin(unsigned long seconds)
 {
     uint64_t start = time_now_ns(), next = start + NSEC_PER_SEC, last = start;
