@@ -3,13 +3,12 @@
  * The control domain's foreign mappings (see pvisor/foreign.h).
  *
  * A hash table keyed by (session, slot) holds each mapping and the
- * general reference it has on the frame.  Entries come from a free list
- * refilled a page at a time; the pages go back to the heap whenever the
- * last mapping goes, so that idle machines hold none.  Until then the
- * pool keeps the most entries that were in use at once: while any domain
- * runs, pvisor-consoled and xenstore-lite keep its rings mapped, so a
- * build that maps hundreds of frames at once leaves the pool that big
- * for later builds to reuse.  foreign_lock protects the table.
+ * general reference it has on the frame.  Entries come from pool pages,
+ * each with its own free list and count of entries in use; a page goes
+ * back to the heap as soon as its last entry is released, so the pool is
+ * only as big as the mappings that exist now (a build that maps hundreds
+ * of frames at once does not leave its pages behind).  foreign_lock
+ * protects the table and the pool.
  */
 #include <pvisor/domain_table.h>
 #include <pvisor/foreign.h>
@@ -29,12 +28,21 @@ struct foreign_map {
     domid_t domid;
 };
 
+/* A page of entries: its header, then as many entries as fit. */
+struct pool_page {
+    struct pool_page *next;   /* the pool's pages */
+    struct foreign_map *free; /* this page's free entries */
+    unsigned int used;
+    struct foreign_map maps[];
+};
+
+#define MAPS_PER_PAGE \
+    ((PAGE_SIZE - sizeof(struct pool_page)) / sizeof(struct foreign_map))
+
 static DEFINE_SPINLOCK(foreign_lock);
 static struct foreign_map **buckets; /* foreign_lock */
-static struct foreign_map *free_list; /* foreign_lock */
-/* The free list's pages, chained through their first entry. */
-static struct foreign_map *pool_pages; /* foreign_lock */
-static unsigned long nr_maps;         /* foreign_lock */
+static struct pool_page *pool;       /* foreign_lock */
+static unsigned long nr_maps;        /* foreign_lock */
 
 void foreign_init(void)
 {
@@ -57,22 +65,27 @@ static unsigned int hash(uint64_t session, uint64_t slot)
 /* foreign_lock held. */
 static struct foreign_map *alloc_entry(void)
 {
+    struct pool_page *p;
     struct foreign_map *m;
 
-    if (!free_list) {
-        struct foreign_map *page = alloc_xenheap_page();
-
-        if (!page)
+    for (p = pool; p && !p->free; p = p->next)
+        ;
+    if (!p) {
+        p = alloc_xenheap_page();
+        if (!p)
             return NULL;
-        page[0].next = pool_pages; /* entry 0 chains the pool's pages */
-        pool_pages = page;
-        for (unsigned int i = 1; i < PAGE_SIZE / sizeof(*page); i++) {
-            page[i].next = free_list;
-            free_list = &page[i];
+        p->free = NULL;
+        p->used = 0;
+        for (unsigned int i = 0; i < MAPS_PER_PAGE; i++) {
+            p->maps[i].next = p->free;
+            p->free = &p->maps[i];
         }
+        p->next = pool;
+        pool = p;
     }
-    m = free_list;
-    free_list = m->next;
+    m = p->free;
+    p->free = m->next;
+    p->used++;
     return m;
 }
 
@@ -86,21 +99,25 @@ static struct foreign_map **find(uint64_t session, uint64_t slot)
     return pp;
 }
 
+/* foreign_lock held; m is out of the table. */
 static void release(struct foreign_map *m)
 {
-    put_page(mfn_to_page(m->mfn));
-    m->next = free_list;
-    free_list = m;
-    if (--nr_maps)
-        return;
-    /* Nothing mapped any more: give the pool back. */
-    while (pool_pages) {
-        struct foreign_map *page = pool_pages;
+    struct pool_page *p =
+        (struct pool_page *)((unsigned long)m & ~(PAGE_SIZE - 1));
 
-        pool_pages = page[0].next;
-        free_xenheap_pages(page, 0);
-    }
-    free_list = NULL;
+    put_page(mfn_to_page(m->mfn));
+    nr_maps--;
+    m->next = p->free;
+    p->free = m;
+    if (--p->used)
+        return;
+    /* The page's last entry: give the page back. */
+    for (struct pool_page **pp = &pool; *pp; pp = &(*pp)->next)
+        if (*pp == p) {
+            *pp = p->next;
+            break;
+        }
+    free_xenheap_pages(p, 0);
 }
 
 int foreign_map(uint64_t session, uint64_t slot, domid_t domid,

@@ -11,19 +11,6 @@
 # pinned, and built paused then destroyed.  A bystander runs throughout
 # and must keep its pages; the reference guest, which builds, switches
 # and tears down its own tables, runs before and after.
-#
-# The baseline is taken after the first run of the reference guest: the
-# hypervisor keeps domain 0's foreign mappings in a pool of pages that
-# goes back to the heap only when the last foreign mapping goes
-# (hypervisor/common/foreign.c), and pvisor-consoled and xenstore-lite keep
-# the bystander's console and xenstore rings mapped throughout.  So the
-# pool keeps the most entries ever in use at once: building the reference
-# guest maps over 300 of its frames at once and leaves the pool 3 pages
-# bigger for as long as the bystander runs, reused by every later build
-# (the workload guest's builds map fewer than 101 at once, one page's
-# worth).  That is growth of a structure of the control domain, which
-# lives on, not memory lost with a domain; warmed up first, free memory
-# must then come back exactly.
 . "$(dirname "$0")/../../lib/tap.sh"
 . "$(dirname "$0")/../../lib/domains.sh"
 plan 11
@@ -36,13 +23,13 @@ check "a bystander starts" "$PVCTL" create "$GUESTS/workload.cfg" \
 wait_for 10 console_has bystander "idle started"
 by_id=$(domid bystander)
 by_pages=$("$DOMINFO" pages "$by_id")
+free0=$("$DOMINFO" free)
+diag "free pages at start: $free0; bystander $by_id has $by_pages pages"
 
 check "the reference guest passes its self-test (processes and teardown)" \
     eval '"$PVCTL" create "$GUESTS/hello.cfg" >/dev/null &&
           wait_for 30 console_has hello "^hello: self-test passed" &&
           wait_for 10 not_listed hello'
-free0=$("$DOMINFO" free)
-diag "free pages at start: $free0; bystander $by_id has $by_pages pages"
 
 pinned() { wait_for 10 console_has "$1" "^workload: pt pinned"; }
 gone() { wait_for 10 not_listed "$1"; }
