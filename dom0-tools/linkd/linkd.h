@@ -138,6 +138,7 @@ void evtchn_client_closed(struct linkd_client *c);
 int services_start(void);
 void services_stop(void);
 void services_kill(void);
+void services_finish(void);
 bool services_running(void);
 
 /* main.c */

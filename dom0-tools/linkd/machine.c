@@ -412,6 +412,7 @@ static void bell_connect(uv_stream_t *server, int status)
 static void qemu_exit(uv_process_t *p, int64_t status, int signo)
 {
     char what[256];
+    int code;
 
     linkd.qemu_running = false;
     linkd.qemu_status = (int)status;
@@ -431,9 +432,13 @@ static void qemu_exit(uv_process_t *p, int64_t status, int signo)
         snprintf(msg, sizeof(msg), "%s during boot", what);
         report_boot_failure(msg);
     }
+    code = linkd.state == PVLINKD_STATE_STOPPING ? 0 : 1;
+    /* No longer ready: the clients closed from here on must not reach for
+     * the machine's memory (their windows), which linkd_stop() unmaps. */
+    linkd.state = PVLINKD_STATE_STOPPING;
     machine_fail_all(-EIO);
     clients_machine_gone();
-    linkd_stop(linkd.state == PVLINKD_STATE_STOPPING ? 0 : 1);
+    linkd_stop(code);
 }
 
 static void boot_timeout(uv_timer_t *t)

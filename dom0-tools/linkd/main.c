@@ -87,7 +87,7 @@ void linkd_stop(int code)
     close_if_open((uv_handle_t *)&linkd.sighup);
     if (linkd.qemu_running)
         uv_process_kill(&linkd.qemu, SIGKILL);
-    services_kill();
+    services_finish(); /* the loop waits for them to exit */
     machine_cleanup();
     snprintf(path, sizeof(path), "%s/%s", linkd.opt.rundir, PVLINKD_SOCKET);
     unlink(path);

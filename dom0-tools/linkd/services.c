@@ -11,7 +11,9 @@
  * They run in the foreground as our children, logging to $RUNDIR/log/.
  * `pvctl up` is told the machine is ready only once xenstore answers.  A
  * service that dies is logged and restarted (at most a few times a
- * minute), so a crash there never takes the machine down.
+ * minute), so a crash there never takes the machine down.  When the
+ * daemon stops, each service gets SIGTERM and up to SERVICE_GRACE_MS to
+ * exit (a sanitizer build prints its leak report then) before SIGKILL.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -31,6 +33,7 @@
 
 #define MAX_RESTARTS 5 /* within RESTART_WINDOW_S */
 #define RESTART_WINDOW_S 60
+#define SERVICE_GRACE_MS 10000 /* from SIGTERM to SIGKILL when we stop */
 
 struct service {
     const char *name;     /* the binary, next to ours */
@@ -49,6 +52,9 @@ static struct service services[] = {
     {.name = "pvisor-netback", .log = "netback.log"},
 };
 #define NR_SERVICES (sizeof(services) / sizeof(services[0]))
+
+static uv_timer_t grace_timer; /* services_finish(): SIGKILL stragglers */
+static bool grace_armed;
 
 static int start_service(struct service *s);
 static void service_exit(uv_process_t *p, int64_t status, int signo);
@@ -77,10 +83,14 @@ static void service_exit(uv_process_t *p, int64_t status, int signo)
     struct service *s = p->data;
 
     s->running = false;
-    if (!s->stopping)
+    if (!s->stopping || status || signo)
         linkd_log("%s exited (status %lld, signal %d)", s->name,
                   (long long)status, signo);
     uv_close((uv_handle_t *)p, service_closed);
+    if (grace_armed && !services_running()) {
+        grace_armed = false;
+        uv_close((uv_handle_t *)&grace_timer, NULL);
+    }
 }
 
 static int start_service(struct service *s)
@@ -200,6 +210,32 @@ void services_kill(void)
     for (unsigned int i = 0; i < NR_SERVICES; i++)
         if (services[i].running) {
             services[i].stopping = true;
+            linkd_log("%s did not stop; killing it", services[i].name);
             uv_process_kill(&services[i].proc, SIGKILL);
         }
+}
+
+static void grace_over(uv_timer_t *t)
+{
+    (void)t;
+    grace_armed = false;
+    uv_close((uv_handle_t *)&grace_timer, NULL);
+    services_kill();
+}
+
+/* The daemon is stopping: every service gets SIGTERM (if it has not yet)
+ * and SERVICE_GRACE_MS to exit, then SIGKILL.  The loop runs on until they
+ * are gone, so the daemon exits only after its services. */
+void services_finish(void)
+{
+    for (unsigned int i = 0; i < NR_SERVICES; i++)
+        if (services[i].running && !services[i].stopping) {
+            services[i].stopping = true;
+            uv_process_kill(&services[i].proc, SIGTERM);
+        }
+    if (!services_running() || grace_armed)
+        return;
+    uv_timer_init(linkd.loop, &grace_timer);
+    uv_timer_start(&grace_timer, grace_over, SERVICE_GRACE_MS, 0);
+    grace_armed = true;
 }

@@ -331,6 +331,24 @@ int vif_create_all(struct xsl_handle *xs, uint32_t domid,
     return 0;
 }
 
+void vif_keep_macs(struct xsl_handle *xs, uint32_t domid,
+                   struct domain_config *cfg)
+{
+    for (unsigned int i = 0; i < cfg->nr_vifs; i++) {
+        char p[128], *mac = NULL;
+        size_t len;
+
+        if (cfg->vifs[i].mac[0])
+            continue;
+        snprintf(p, sizeof(p), "/local/domain/0/backend/vif/%u/%u/mac", domid,
+                 i);
+        if (!xsl_read(xs, XSL_NO_TXN, p, &mac, &len) &&
+            len < sizeof(cfg->vifs[i].mac) && mac_ok(mac))
+            memcpy(cfg->vifs[i].mac, mac, len + 1);
+        free(mac);
+    }
+}
+
 int vif_wait_backends(struct xsl_handle *xs, uint32_t domid,
                       const struct domain_config *cfg)
 {

@@ -53,6 +53,10 @@ int vif_create_all(struct xsl_handle *xs, uint32_t domid,
 int vif_wait_backends(struct xsl_handle *xs, uint32_t domid,
                       const struct domain_config *cfg);
 void vif_remove_all(struct xsl_handle *xs, uint32_t domid);
+/* Before a restart: each configured vif without a mac= takes the one it
+ * was given (its backend's mac node), as xl keeps it across a reboot. */
+void vif_keep_macs(struct xsl_handle *xs, uint32_t domid,
+                   struct domain_config *cfg);
 /* Starts the process that acts on the domain's shutdown (monitor.c). */
 int monitor_spawn(uint32_t domid, const char *config_path,
                   char *const *extras, int n_extras);

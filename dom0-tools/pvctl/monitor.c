@@ -141,8 +141,10 @@ int monitor_run(uint32_t domid, const char *config_path, char *const *extras,
                                        : "destroying it");
         if (act == ACTION_PRESERVE)
             break;
-        rc = pvctrl_domain_destroy(xc, domid);
         xs = pvctl_xs_open();
+        if (xs && act == ACTION_RESTART)
+            vif_keep_macs(xs, domid, &cfg); /* before the nodes go */
+        rc = pvctrl_domain_destroy(xc, domid);
         if (xs) {
             domain_xs_remove(xs, domid);
             xsl_close(xs);

@@ -87,10 +87,12 @@ static const char *errname(long rc)
 
 static void describe(struct blkfront *bf)
 {
-    printf("hello: disk vbd %u: %lu sectors of %u bytes (%lu KiB), %s%s%s\n",
+    printf("hello: disk vbd %u: %lu sectors of %u bytes (%lu KiB), %s%s%s; "
+           "grants in use %u\n",
            bf->devid, (unsigned long)bf->sectors, bf->sector_size,
            (unsigned long)(bf->sectors / 2), bf->readonly ? "ro" : "rw",
-           bf->flush ? ", flush" : "", bf->barrier ? ", barrier" : "");
+           bf->flush ? ", flush" : "", bf->barrier ? ", barrier" : "",
+           gnttab_nr_in_use());
 }
 
 /* Writes the pattern of seed over the whole disk, flushes, reads back. */

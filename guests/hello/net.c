@@ -31,6 +31,7 @@
  * seconds serving the network and its xenstore watches.
  */
 #include "events.h"
+#include "gnttab.h"
 #include "hello.h"
 #include "hypercall.h"
 #include "net.h"
@@ -103,10 +104,10 @@ static void vif_down(const char *why)
     char ipb[16];
 
     printf("hello: vif %u down (%s); rx %lu tx %lu frames, answered %lu "
-           "pings, echoed %lu datagrams, ip %s\n",
+           "pings, echoed %lu datagrams, ip %s; grants in use %u\n",
            nf.devid, why, nf.stats.rx_frames, nf.stats.tx_frames,
            ifc.stats.icmp_echo_in, ifc.stats.udp_echoed,
-           net_ip_str(ifc.ip, ipb));
+           net_ip_str(ifc.ip, ipb), gnttab_nr_in_use());
     vif_up = false;
     if (nr_closed < MAX_VIFS && !was_closed(nf.devid))
         closed_ids[nr_closed++] = nf.devid;
@@ -146,10 +147,10 @@ static void vif_bring_up(unsigned int id)
              nf.dev.backend);
     vif_up = true;
     printf("hello: vif %u up: mac %02x:%02x:%02x:%02x:%02x:%02x ip %s/%u, "
-           "backend %s\n",
+           "backend %s; grants in use %u\n",
            id, nf.mac[0], nf.mac[1], nf.mac[2], nf.mac[3], nf.mac[4],
            nf.mac[5], ip ? net_ip_str(ip, ipb) : "(none)", prefix,
-           nf.dev.backend);
+           nf.dev.backend, gnttab_nr_in_use());
 }
 
 /* device/vif changed: bring up the first vif there if none is up. */

@@ -39,9 +39,10 @@ static void end_grants(struct blkfront *bf)
 {
     if (!bf->granted)
         return;
+    /* The backend may still have the ring mapped: that end waits. */
     for (unsigned int i = 0; i < BLKFRONT_PAGES; i++)
-        gnttab_end_access(bf->page_ref[i]);
-    gnttab_end_access(bf->ring_ref);
+        gnttab_end_access_deferred(bf->page_ref[i]);
+    gnttab_end_access_deferred(bf->ring_ref);
     bf->granted = false;
 }
 

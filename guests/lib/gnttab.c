@@ -11,9 +11,13 @@
 
 #define ENTRIES_PER_FRAME (PAGE_SIZE / sizeof(grant_entry_v1_t))
 #define MAX_FRAMES 16
+#define MAX_DEFERRED 64
 
 static grant_entry_v1_t *frames[MAX_FRAMES];
 static unsigned int nr_frames;
+/* Grants whose end waits for the grantee to unmap (or finish a copy). */
+static grant_ref_t deferred[MAX_DEFERRED];
+static unsigned int nr_deferred;
 
 long gnttab_init(unsigned int nr)
 {
@@ -55,6 +59,7 @@ grant_entry_v1_t *gnttab_entry(grant_ref_t ref)
 
 long gnttab_grant_access(domid_t dom, xen_pfn_t mfn, bool readonly)
 {
+    gnttab_retry_deferred();
     /* The first entries are the toolstack's (console, xenstore). */
     for (grant_ref_t ref = GNTTAB_NR_RESERVED_ENTRIES;
          ref < gnttab_nr_entries(); ref++) {
@@ -97,6 +102,44 @@ long gnttab_end_access(grant_ref_t ref)
                                           __ATOMIC_ACQ_REL,
                                           __ATOMIC_ACQUIRE));
     return 0;
+}
+
+long gnttab_end_access_deferred(grant_ref_t ref)
+{
+    long rc = gnttab_end_access(ref);
+
+    if (rc != -XEN_EBUSY)
+        return rc;
+    for (unsigned int i = 0; i < nr_deferred; i++)
+        if (deferred[i] == ref)
+            return 1;
+    if (nr_deferred == MAX_DEFERRED)
+        return -XEN_ENOSPC;
+    deferred[nr_deferred++] = ref;
+    return 1;
+}
+
+unsigned int gnttab_retry_deferred(void)
+{
+    unsigned int keep = 0;
+
+    for (unsigned int i = 0; i < nr_deferred; i++)
+        if (gnttab_end_access(deferred[i]) == -XEN_EBUSY)
+            deferred[keep++] = deferred[i];
+    nr_deferred = keep;
+    return keep;
+}
+
+unsigned int gnttab_nr_in_use(void)
+{
+    unsigned int n = 0;
+
+    gnttab_retry_deferred();
+    for (grant_ref_t ref = GNTTAB_NR_RESERVED_ENTRIES;
+         ref < gnttab_nr_entries(); ref++)
+        if (__atomic_load_n(&gnttab_entry(ref)->flags, __ATOMIC_ACQUIRE))
+            n++;
+    return n;
 }
 
 long gnttab_map(domid_t dom, grant_ref_t ref, unsigned long va,

@@ -68,6 +68,29 @@ static void post_rx(struct netfront *nf, uint16_t id)
     nf->rx.req_prod_pvt++;
 }
 
+/*
+ * Ends the grants publish() made (nr_granted of them, in its order: the
+ * two rings, the transmit buffers, the receive buffers).  The backend may
+ * still have the rings mapped (it is Closing, not yet Closed): those ends
+ * wait until it has unmapped them (gnttab_end_access_deferred), so no
+ * grant outlives its connection, as in Linux's xennet_disconnect_backend.
+ */
+static void end_grants(struct netfront *nf)
+{
+    unsigned int n = nf->nr_granted;
+
+    for (unsigned int i = 0; i < n; i++) {
+        grant_ref_t ref = i == 0   ? nf->tx_ring_ref
+                          : i == 1 ? nf->rx_ring_ref
+                          : i < 2 + NETFRONT_TX_BUFS
+                              ? nf->tx_gref[i - 2]
+                              : nf->rx_gref[i - 2 - NETFRONT_TX_BUFS];
+
+        gnttab_end_access_deferred(ref);
+    }
+    nf->nr_granted = 0;
+}
+
 /* The rings, buffers and event channel; then the nodes the backend reads. */
 static long publish(struct xenbus_dev *dev, void *arg)
 {
@@ -92,22 +115,29 @@ static long publish(struct xenbus_dev *dev, void *arg)
     SHARED_RING_INIT(rxs);
     FRONT_RING_INIT(&nf->tx, txs, PAGE_SIZE);
     FRONT_RING_INIT(&nf->rx, rxs, PAGE_SIZE);
+    end_grants(nf); /* a connection before this one */
     rc = grant_page(be, (unsigned long)txs, false, &nf->tx_ring_ref);
+    nf->nr_granted = !rc;
     rc = rc ?: grant_page(be, (unsigned long)rxs, false, &nf->rx_ring_ref);
+    nf->nr_granted += !rc;
     nf->tx_nfree = 0;
     for (unsigned int i = 0; !rc && i < NETFRONT_TX_BUFS; i++) {
         rc = grant_page(be, (unsigned long)nf->tx_buf[i], true,
                         &nf->tx_gref[i]);
+        nf->nr_granted += !rc;
         nf->tx_free[nf->tx_nfree++] = (uint16_t)i;
     }
     for (unsigned int i = 0; !rc && i < NETFRONT_RX_BUFS; i++) {
         rc = grant_page(be, (unsigned long)nf->rx_buf[i], false,
                         &nf->rx_gref[i]);
+        nf->nr_granted += !rc;
         if (!rc)
             post_rx(nf, (uint16_t)i);
     }
-    if (rc)
+    if (rc) {
+        end_grants(nf);
         return rc;
+    }
     RING_PUSH_REQUESTS(&nf->rx);
     rc = HYPERVISOR_event_channel_op(EVTCHNOP_alloc_unbound, &au);
     if (rc)
@@ -158,8 +188,10 @@ long netfront_init(struct netfront *nf, unsigned int devid,
     if (rc)
         return rc;
     rc = xenbus_dev_connect(&nf->dev, publish, nf, timeout_ns);
-    if (rc)
+    if (rc) {
+        end_grants(nf);
         return rc;
+    }
     nf->connected = true;
     return 0;
 }
@@ -326,13 +358,7 @@ static void teardown(struct netfront *nf)
     evtchn_mask(nf->port);
     evtchn_set_handler(nf->port, NULL, NULL);
     evtchn_close(nf->port);
-    /* Ending a grant the backend still has mapped fails: it then stays. */
-    gnttab_end_access(nf->tx_ring_ref);
-    gnttab_end_access(nf->rx_ring_ref);
-    for (unsigned int i = 0; i < NETFRONT_TX_BUFS; i++)
-        gnttab_end_access(nf->tx_gref[i]);
-    for (unsigned int i = 0; i < NETFRONT_RX_BUFS; i++)
-        gnttab_end_access(nf->rx_gref[i]);
+    end_grants(nf);
 }
 
 bool netfront_backend_changed(struct netfront *nf)

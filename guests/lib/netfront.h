@@ -13,7 +13,9 @@
  * receive slots).  The backend must offer feature-rx-copy.
  *
  * Buffers are pages (in struct netfront) granted once for the connection's
- * life: NETFRONT_TX_BUFS
+ * life (its grants end when it closes or the backend disconnects it; a
+ * ring the backend still maps is ended as soon as it lets go):
+ * NETFRONT_TX_BUFS
  * read-only ones for transmit, NETFRONT_RX_BUFS writable ones always posted
  * for receive.  The backend copies into and out of them (grant copy).
  * A frame longer than a page goes out as a chain of requests (the first
@@ -77,6 +79,7 @@ struct netfront {
     uint16_t tx_free[NETFRONT_TX_BUFS];
     unsigned int tx_nfree;
     grant_ref_t rx_gref[NETFRONT_RX_BUFS];
+    unsigned int nr_granted; /* of the above, in publish()'s order */
     /* A frame coming in over several slots. */
     size_t rx_len;
     unsigned int rx_flags;

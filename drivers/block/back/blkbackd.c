@@ -22,7 +22,8 @@
  *
  * A ring whose indexes make no sense (blkback_poll() says broken) is
  * disconnected at once: its event channel unbound, the ring unmapped, the
- * reason in the backend's "error" node and its state Closing.  Other
+ * reason in the backend's "error" node and its state Closing (the
+ * skeleton's xb_dev_fail(), which then knows it is Closing).  Other
  * devices go on.  A device whose requests are served BLKBACK_BUDGET at a
  * time yields to the others between passes (an idle handle).
  *
@@ -164,9 +165,8 @@ static bool serve(struct vbd *v)
 
         log_msg("%s: ring broken: %s; disconnecting it", v->name, v->bb.why);
         snprintf(why, sizeof(why), "ring broken: %s", v->bb.why);
-        teardown(v);
-        xb_dev_set_error(v->dev, why);
-        xb_dev_write(v->dev, "state", "5"); /* Closing */
+        teardown(v); /* also when called from connect(), not connected yet */
+        xb_dev_fail(v->dev, why);
         return false;
     }
     if (v->bb.more && !v->busy) {

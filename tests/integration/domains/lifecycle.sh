@@ -3,10 +3,12 @@
 # timeout: 300
 # 100 create/destroy cycles leave free memory exactly where it started:
 # domains destroyed while running, while blocked, while paused, and after
-# shutting themselves down; then pause/unpause/shutdown of a live domain.
+# shutting themselves down; then pause/unpause/shutdown of a live domain;
+# on_reboot=restart builds a rebooting guest again, its vif keeping the
+# MAC it was given (none in its configuration), as xl does.
 . "$(dirname "$0")/../../lib/tap.sh"
 . "$(dirname "$0")/../../lib/domains.sh"
-plan 13
+plan 14
 pvisor_rundir
 
 check "pvctl up" "$PVCTL" up --memory 256M
@@ -60,10 +62,19 @@ check "... with reason poweroff" wait_for 10 console_has workload \
     "shut down: poweroff ---"
 
 # on_reboot = "restart": the monitor destroys the domain and builds it again.
-"$PVCTL" create "$GUESTS/tests/sched-reboot.cfg" 'on_reboot="restart"' >/dev/null
+# Created paused, so that the MAC made up for its vif can be read first.
+export XENSTORED_PATH=$PVISOR_RUNDIR/xenstored/socket
+vif_mac() { xenstore-read "/local/domain/0/backend/vif/$(domid test-sched-reboot)/0/mac"; }
+"$PVCTL" create -p "$GUESTS/tests/sched-reboot.cfg" 'on_reboot="restart"' \
+    "vif=['ip=10.0.0.9']" >/dev/null
+mac0=$(vif_mac)
+diag "vif MAC made up at creation: $mac0"
+"$PVCTL" unpause test-sched-reboot
 check "on_reboot=restart: the guest that reboots is built again, twice" \
     wait_for 60 eval '[ "$(grep -c "domain test-sched-reboot restarted as" \
         "$PVISOR_RUNDIR/log/domains.log")" -ge 2 ]'
+check "... its vif keeps the MAC it was given" eval \
+    '[ -n "$mac0" ] && wait_for 10 eval "[ \"\$(vif_mac)\" = $mac0 ]"'
 # Between two runs the name may briefly be free: retry until it is found.
 wait_for 10 "$PVCTL" destroy test-sched-reboot
 check "... and pvctl destroy ends it for good" \

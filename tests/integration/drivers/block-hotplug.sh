@@ -6,10 +6,11 @@
 # and checks (pattern written, flushed, read back; a read-only disk
 # refuses a write); `pvctl block-detach` closes it through the xenbus
 # states (backend Closing, frontend Closed) and removes it; the guest
-# goes on and takes another disk under the same name.
+# goes on and takes another disk under the same name, the first one's
+# grants ended (the ring's once blkback has unmapped it): as many in use.
 . "$(dirname "$0")/../../lib/tap.sh"
 . "$(dirname "$0")/../../lib/domains.sh"
-plan 20
+plan 21
 pvisor_rundir
 export XENSTORED_PATH=$PVISOR_RUNDIR/xenstored/socket
 PAT=$PVISOR_TOP/tests/integration/drivers/blkpattern.py
@@ -57,6 +58,10 @@ check "pvctl block-attach hp b.img,raw,xvdb,ro (same name, read-only)" \
     "$PVCTL" block-attach hp "$img/b.img,raw,xvdb,ro"
 check "the guest read it and was refused a write" \
     wait_for 30 console_has hp "^hello: disk vbd 51728: write refused: BLKIF_RSP_ERROR"
+grants() { sed -n 's/^hello: disk vbd 51728: .*; grants in use \([0-9]*\)$/\1/p' "$(console_log hp)"; }
+check "the second disk found the grants of the first ended (as many in use)" \
+    eval '[ "$(grants | wc -l)" -eq 2 ] && [ "$(grants | sort -u | wc -l)" -eq 1 ]'
+diag "grants in use at each connection: $(grants | tr '\n' ' ')"
 check "block-detach of a device that is not there is refused" \
     eval '"$PVCTL" block-detach hp xvdc 2>&1 | grep -q "has no device xvdc"'
 check "pvctl destroy hp removes the disk too" eval '"$PVCTL" destroy hp &&

@@ -6,13 +6,18 @@
 # it; `pvctl network-list` shows it; `pvctl network-detach` closes it the
 # libxl way (backend Closing, the frontend closes, backend Closed, nodes
 # removed) while the guest keeps running; attached again, it works again.
+# Three more detach/attach cycles: the guest's grant entries in use, which
+# it prints each time the vif comes up, stay the same (netfront ends its
+# grants, the rings' once netback has unmapped them).
 # Bad requests are refused with a clear message.
 . "$(dirname "$0")/../../lib/tap.sh"
 . "$(dirname "$0")/../../lib/domains.sh"
-plan 18
+plan 19
 pvisor_rundir
 export XENSTORED_PATH=$PVISOR_RUNDIR/xenstored/socket
 ups() { grep -c "^hello: vif 0 up" "$(console_log a)"; }
+downs() { grep -c "^hello: vif 0 down" "$(console_log a)"; }
+grants() { sed -n 's/^hello: vif 0 up: .*; grants in use \([0-9]*\)$/\1/p' "$(console_log a)"; }
 
 check "pvctl up" "$PVCTL" up --memory 256M
 check "guest a starts without a vif, lingering" "$PVCTL" create \
@@ -48,6 +53,16 @@ check "attached again: connected" eval \
 check "a brought it up again" wait_for 10 eval '[ "$(ups)" -ge 2 ]'
 check "guest c pings a through the new vif (3 of 3)" eval \
     '"$PVCTL" create "$GUESTS/hello.cfg" name=\"c\" "vif=[\"ip=10.0.0.3\"]" "cmdline=\"procs=0 ping=10.0.0.1 count=3\"" >/dev/null && wait_for 30 console_has c "^hello: check [0-9]+ ok: ping across the vif, 10.0.0.1: 3 of 3"'
+
+for i in 1 2 3; do
+    "$PVCTL" network-detach a 0 >/dev/null 2>&1
+    wait_for 10 eval '[ "$(downs)" -ge $((i + 1)) ]'
+    "$PVCTL" network-attach a ip=10.0.0.1 >/dev/null 2>&1
+    wait_for 10 eval '[ "$(ups)" -ge $((i + 2)) ]'
+done
+check "five connections of a's vif, the same grants in use at each" eval \
+    '[ "$(grants | wc -l)" -eq 5 ] && [ "$(grants | sort -u | wc -l)" -eq 1 ]'
+diag "grants in use at each vif up: $(grants | tr '\n' ' ')"
 
 res=$("$PVCTL" network-detach a 7 2>&1; "$PVCTL" network-attach a mac=zz 2>&1)
 check "detaching a vif that is not there, or a bad mac: refused, clearly" \
