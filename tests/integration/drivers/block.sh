@@ -92,7 +92,7 @@ check "the read-only image is unchanged" \
     eval '[ "$("$PAT" fnv "$img/ro.img")" = "$ro_sum" ]'
 check "the guest powered off" wait_for 20 not_listed dk
 check "its vbd nodes are gone" \
-    eval '! xenstore-read $be/51712/state 2>/dev/null'
+    wait_for 10 eval '! xenstore-read $be/51712/state 2>/dev/null'
 check "the backend let both images go" \
     wait_for 5 eval '[ "$(grep -c "dom $id xvd.*: removed" "$blog")" = 2 ]'
 check "the backend answered every request, one refusal" \

@@ -58,7 +58,7 @@ check "b's frames over a page took several slots each way" \
     eval 'slots_gt_frames tx && slots_gt_frames rx'
 diag "$(grep '^hello: vif 0: rx' "$(console_log b)")"
 check "b's vif nodes went with it" \
-    eval '! xenstore-exists /local/domain/0/backend/vif/$idb'
+    wait_for 10 eval '! xenstore-exists /local/domain/0/backend/vif/$idb'
 
 check "guest c sends UDP with blank checksums (NETTXF_csum_blank)" \
     "$PVCTL" create "$GUESTS/hello.cfg" 'name="c"' "vif=['ip=10.0.0.3']" \
