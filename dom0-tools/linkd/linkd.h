@@ -73,6 +73,11 @@ struct linkd {
     struct pvlink_header *hdr;
     struct pvlink_front_ring front;
     uv_timer_t boot_timer;
+    /* Calls in flight and no response for a while: look for responses
+     * whose bell was lost and ring the hypervisor again (machine.c). */
+    uv_timer_t stall_timer;
+    RING_IDX stall_rsp_cons;
+    bool stall_logged;
     uv_timer_t stop_timer;
 
     /* The doorbell: QEMU's COM2 connects to our socket. */

@@ -258,6 +258,42 @@ static void ring_drain_responses(void)
     ring_fill();
 }
 
+/*
+ * Every STALL_MS while calls are in flight: responses the hypervisor
+ * pushed whose doorbell byte never arrived are collected, and if nothing
+ * has been answered since the last look, the hypervisor is rung again.
+ * Both ends follow the ring's notification protocol, which never rings
+ * twice for one batch, so one byte lost on the UART path (QEMU drops a
+ * byte it cannot hand to the socket after a few retries) would otherwise
+ * stall every dom0 client for good.  A spare bell costs the hypervisor
+ * one pass over an empty ring.
+ */
+#define STALL_MS 100
+
+static void stall_check(uv_timer_t *t)
+{
+    (void)t;
+    if (linkd.state != PVLINKD_STATE_READY)
+        return;
+    ring_drain_responses();
+    if (linkd.front.req_prod_pvt == linkd.front.rsp_cons) {
+        linkd.stall_logged = false;
+        return;
+    }
+    if (linkd.front.rsp_cons == linkd.stall_rsp_cons && linkd.bell_connected) {
+        static char bell = 'K';
+        uv_buf_t b = uv_buf_init(&bell, 1);
+
+        if (!linkd.stall_logged)
+            linkd_log("link ring: %u calls unanswered for %d ms: ringing again",
+                      linkd.front.req_prod_pvt - linkd.front.rsp_cons,
+                      STALL_MS);
+        linkd.stall_logged = true;
+        uv_try_write((uv_stream_t *)&linkd.bell, &b, 1);
+    }
+    linkd.stall_rsp_cons = linkd.front.rsp_cons;
+}
+
 /* Completes every call in flight or waiting with err (the machine died). */
 void machine_fail_all(int64_t err)
 {
@@ -335,6 +371,9 @@ static void machine_ready(void)
     evtchn_machine_ready();
     uv_timer_stop(&linkd.boot_timer);
     linkd.state = PVLINKD_STATE_READY;
+    uv_timer_init(linkd.loop, &linkd.stall_timer);
+    uv_timer_start(&linkd.stall_timer, stall_check, STALL_MS, STALL_MS);
+    uv_unref((uv_handle_t *)&linkd.stall_timer);
     linkd_log("hypervisor ready: %u CPUs, ring of %u, %u client windows",
               linkd.hdr->nr_cpus, size, linkd.nr_windows - 1);
     ring_fill();

@@ -81,6 +81,7 @@ void linkd_stop(int code)
     if (linkd.bell_connected)
         close_if_open((uv_handle_t *)&linkd.bell);
     close_if_open((uv_handle_t *)&linkd.boot_timer);
+    close_if_open((uv_handle_t *)&linkd.stall_timer);
     close_if_open((uv_handle_t *)&linkd.stop_timer);
     close_if_open((uv_handle_t *)&linkd.sigterm);
     close_if_open((uv_handle_t *)&linkd.sigint);
