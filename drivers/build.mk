@@ -16,7 +16,7 @@ $(eval $(call host_prog,pvisor-consoled,consoled,$(CONSOLED_SRCS),$(UV_LIBS),\
 # backend daemon links (libxbback), with their unit test (which also runs
 # the guest's frontend handshake, guests/lib/xenbus_dev.c, on the host).
 XBBACK_SRCS := drivers/common/xenbus_sm.c drivers/common/xenbus_back.c \
-	drivers/common/xenbus_back_xsl.c
+	drivers/common/xenbus_back_xsl.c drivers/common/xb_daemon.c
 $(eval $(call host_lib,xbback,$(XBBACK_SRCS)))
 $(eval $(call unit_test,xenbus,tests/unit/drivers/test_xenbus.c \
 	drivers/common/xenbus_sm.c drivers/common/xenbus_back.c \

@@ -33,8 +33,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,7 +42,7 @@
 
 #include "blkback.h"
 #include "pvctrl.h"
-#include "../../common/xenbus_back.h"
+#include "../../common/xb_daemon.h"
 #include "xsl.h"
 
 #include <xen/io/protocols.h>
@@ -67,31 +65,15 @@ struct vbd {
 };
 
 static struct {
-    uv_loop_t *loop;
-    uv_poll_t evpoll;
+    struct xb_daemon d;     /* loop, grant and event handles, xenstore */
     uv_idle_t idle;
-    uv_signal_t sigterm, sigint;
-    struct pvgnttab *gt;
-    struct pvevtchn *ev;
-    struct xsl_async *xs;
     struct xsl_handle *xss; /* synchronous: probe's reads */
-    struct xb_backend *be;
     struct vbd *by_port[MAX_PORTS];
     struct vbd *busy;
     bool idle_on;
 } bd;
 
-static void log_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void log_msg(const char *fmt, ...)
-{
-    va_list ap;
-
-    fputs("blkback: ", stderr);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputc('\n', stderr);
-}
+#define log_msg(...) xb_daemon_log(&bd.d, __VA_ARGS__)
 
 /* ------------------------------------------------------------ data path */
 
@@ -122,7 +104,7 @@ static int grant_copy(void *opaque, struct blkback_copy *c, unsigned int n)
             s->flags = GNTCOPY_source_gref;
         }
     }
-    rc = pvgnttab_grant_copy(bd.gt, n, segs);
+    rc = pvgnttab_grant_copy(bd.d.gnt, n, segs);
     if (rc)
         return rc;
     for (unsigned int i = 0; i < n; i++)
@@ -137,11 +119,11 @@ static void teardown(struct vbd *v)
     if (v->port >= 0) {
         if (v->port < MAX_PORTS)
             bd.by_port[v->port] = NULL;
-        pvevtchn_unbind(bd.ev, (uint32_t)v->port);
+        pvevtchn_unbind(bd.d.evt, (uint32_t)v->port);
         v->port = -1;
     }
     if (v->ring) {
-        pvgnttab_unmap(bd.gt, v->ring, 1);
+        pvgnttab_unmap(bd.d.gnt, v->ring, 1);
         v->ring = NULL;
     }
     v->busy = false; /* the idle pass drops it from the list */
@@ -159,7 +141,7 @@ static bool serve(struct vbd *v)
         return true;
     n = blkback_poll(&v->bb, &notify);
     if (notify)
-        pvevtchn_notify(bd.ev, (uint32_t)v->port);
+        pvevtchn_notify(bd.d.evt, (uint32_t)v->port);
     if (n < 0) {
         char why[256];
 
@@ -211,20 +193,20 @@ static void on_events(uv_poll_t *h, int status, int events)
     (void)events;
     if (status < 0) {
         log_msg("event channel descriptor: %s", uv_strerror(status));
-        uv_stop(bd.loop);
+        uv_stop(bd.d.loop);
         return;
     }
-    while ((port = pvevtchn_pending(bd.ev)) >= 0) {
+    while ((port = pvevtchn_pending(bd.d.evt)) >= 0) {
         struct vbd *v = port < MAX_PORTS ? bd.by_port[port] : NULL;
 
-        pvevtchn_unmask(bd.ev, (uint32_t)port);
+        pvevtchn_unmask(bd.d.evt, (uint32_t)port);
         if (v)
             serve(v);
     }
     if (port != -EAGAIN) {
         log_msg("event channels: %s", strerror(-port));
         if (port == -EPIPE || port == -ECONNRESET)
-            uv_stop(bd.loop); /* the machine is gone */
+            uv_stop(bd.d.loop); /* the machine is gone */
     }
 }
 
@@ -378,7 +360,7 @@ static int vbd_connect(struct xb_dev *dev)
         return -1;
     }
     free(proto);
-    v->ring = pvgnttab_map_grant_ref(bd.gt, v->domid, (uint32_t)ref, false,
+    v->ring = pvgnttab_map_grant_ref(bd.d.gnt, v->domid, (uint32_t)ref, false,
                                      &err);
     if (!v->ring) {
         int st = pvgnttab_status(err);
@@ -386,10 +368,10 @@ static int vbd_connect(struct xb_dev *dev)
         return refuse(dev, v, "cannot map ring-ref %lu: %s", ref,
                       st ? "bad grant" : strerror(-err));
     }
-    local = pvevtchn_bind_interdomain(bd.ev, v->domid, (uint32_t)port);
+    local = pvevtchn_bind_interdomain(bd.d.evt, v->domid, (uint32_t)port);
     if (local < 0 || local >= MAX_PORTS) {
         if (local >= 0)
-            pvevtchn_unbind(bd.ev, (uint32_t)local);
+            pvevtchn_unbind(bd.d.evt, (uint32_t)local);
         teardown(v);
         return refuse(dev, v, "cannot bind event-channel %lu: %s", port,
                       strerror(local < 0 ? -local : EMFILE));
@@ -457,103 +439,42 @@ static const struct xb_driver vbd_driver = {
     .remove = vbd_remove,
 };
 
-static void on_watch(const char *path, const char *token, void *opaque)
+static int start(struct xb_daemon *d)
 {
-    (void)opaque;
-    if (bd.be)
-        xb_backend_watch_event(bd.be, path, token);
-}
+    char xspath[512];
+    int rc;
 
-static void on_signal(uv_signal_t *s, int signo)
-{
-    (void)s;
-    log_msg("signal %d: stopping", signo);
-    uv_stop(bd.loop);
-}
-
-static void usage(FILE *out)
-{
-    fprintf(out,
-"Usage: pvisor-blkback [--rundir DIR]\n"
-"\n"
-"Serves the virtual block devices under /local/domain/0/backend/vbd from\n"
-"raw image files (Xen's blkif protocol; data by grant copy).  DIR is the\n"
-"machine's run directory ($PVISOR_RUNDIR by default).  Started and\n"
-"stopped with the machine by the link daemon.\n");
-}
-
-int main(int argc, char **argv)
-{
-    static const struct option opts[] = {
-        {"rundir", required_argument, NULL, 'r'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    char rundir[256], xspath[512];
-    const char *rd = NULL;
-    int c, rc;
-
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        if (c == 'r') {
-            rd = optarg;
-        } else if (c == 'h') {
-            usage(stdout);
-            return 0;
-        } else {
-            usage(stderr);
-            return 2;
-        }
-    }
-    if (!rd)
-        rd = pvisor_rundir(rundir, sizeof(rundir));
-    snprintf(xspath, sizeof(xspath), "%s/xenstored/socket", rd);
-    signal(SIGPIPE, SIG_IGN);
-
-    rc = pvgnttab_open(rd, &bd.gt);
-    if (!rc)
-        rc = pvevtchn_open(rd, &bd.ev);
-    if (rc) {
-        log_msg("cannot reach the machine: %s", strerror(-rc));
-        return 1;
-    }
+    snprintf(xspath, sizeof(xspath), "%s/xenstored/socket", d->rundir);
     rc = xsl_open(xspath, &bd.xss);
-    bd.loop = uv_default_loop();
-    if (!rc)
-        rc = xsl_async_open(bd.loop, xspath, on_watch, NULL, &bd.xs);
     if (rc) {
         log_msg("cannot reach xenstore at %s: %s", xspath, strerror(-rc));
         return 1;
     }
-    rc = xb_backend_open(&xb_store_xsl, bd.xs, 0, &vbd_driver, NULL, &bd.be);
-    if (rc) {
-        log_msg("cannot watch the vbd backends: %s", strerror(-rc));
-        return 1;
-    }
-    uv_poll_init(bd.loop, &bd.evpoll, pvevtchn_fd(bd.ev));
-    uv_poll_start(&bd.evpoll, UV_READABLE, on_events);
-    uv_idle_init(bd.loop, &bd.idle);
-    uv_signal_init(bd.loop, &bd.sigterm);
-    uv_signal_start(&bd.sigterm, on_signal, SIGTERM);
-    uv_signal_init(bd.loop, &bd.sigint);
-    uv_signal_start(&bd.sigint, on_signal, SIGINT);
-    log_msg("serving /local/domain/0/backend/vbd");
-
-    uv_run(bd.loop, UV_RUN_DEFAULT);
-
-    /*
-     * Devices are left as they are in xenstore: a backend started again
-     * reconnects to them.  The rings and ports go with our handles.
-     */
-    xb_backend_close(bd.be);
-    uv_close((uv_handle_t *)&bd.evpoll, NULL);
-    uv_close((uv_handle_t *)&bd.idle, NULL);
-    uv_close((uv_handle_t *)&bd.sigterm, NULL);
-    uv_close((uv_handle_t *)&bd.sigint, NULL);
-    xsl_async_close(bd.xs);
-    uv_run(bd.loop, UV_RUN_DEFAULT);
-    uv_loop_close(bd.loop);
-    xsl_close(bd.xss);
-    pvevtchn_close(bd.ev);
-    pvgnttab_close(bd.gt);
+    uv_idle_init(d->loop, &bd.idle);
     return 0;
+}
+
+static void stop(struct xb_daemon *d)
+{
+    (void)d;
+    uv_close((uv_handle_t *)&bd.idle, NULL);
+    xsl_close(bd.xss);
+}
+
+int main(int argc, char **argv)
+{
+    bd.d = (struct xb_daemon){
+        .name = "blkback",
+        .usage =
+"Serves the virtual block devices under /local/domain/0/backend/vbd from\n"
+"raw image files (Xen's blkif protocol; data by grant copy).  DIR is the\n"
+"machine's run directory ($PVISOR_RUNDIR by default).  Started and\n"
+"stopped with the machine by the link daemon.\n",
+        .driver = &vbd_driver,
+        .on_events = on_events,
+        .start = start,
+        .stop = stop,
+        .serving = "serving /local/domain/0/backend/vbd",
+    };
+    return xb_daemon_main(&bd.d, argc, argv);
 }

@@ -35,10 +35,8 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <linux/if_tun.h>
 #include <net/if.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,7 +46,7 @@
 #include <unistd.h>
 #include <uv.h>
 
-#include "../../common/xenbus_back.h"
+#include "../../common/xb_daemon.h"
 #include "netback.h"
 #include "pvctrl.h"
 #include "switch.h"
@@ -89,14 +87,8 @@ struct tap {
 };
 
 static struct {
-    uv_loop_t *loop;
-    uv_signal_t sigterm, sigint;
-    uv_poll_t evt_poll;
+    struct xb_daemon d; /* loop, grant and event handles, xenstore */
     uv_idle_t idle;
-    struct xsl_async *xs;
-    struct pvgnttab *gnt;
-    struct pvevtchn *evt;
-    struct xb_backend *be;
     struct nswitch sw;
     struct vif *vifs;
     struct vif *pending; /* vifs with transmit work left */
@@ -106,17 +98,7 @@ static struct {
     uint8_t frame[NETBACK_MAX_PKT + 1];
 } nd;
 
-static void log_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void log_msg(const char *fmt, ...)
-{
-    va_list ap;
-
-    fputs("netback: ", stderr);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputc('\n', stderr);
-}
+#define log_msg(...) xb_daemon_log(&nd.d, __VA_ARGS__)
 
 /* --------------------------------------------------------- grant copy */
 
@@ -145,7 +127,7 @@ static int vif_copy(void *opaque, struct netback_copy *c, unsigned int n)
         }
         seg[i].len = c[i].len;
     }
-    rc = pvgnttab_grant_copy(nd.gnt, n, seg);
+    rc = pvgnttab_grant_copy(nd.d.gnt, n, seg);
     if (rc)
         return rc;
     for (unsigned int i = 0; i < n; i++)
@@ -158,7 +140,7 @@ static int vif_copy(void *opaque, struct netback_copy *c, unsigned int n)
 static void vif_kick(struct vif *v)
 {
     if (v->port >= 0)
-        pvevtchn_notify(nd.evt, (uint32_t)v->port);
+        pvevtchn_notify(nd.d.evt, (uint32_t)v->port);
 }
 
 static void vif_teardown(struct vif *v)
@@ -167,12 +149,12 @@ static void vif_teardown(struct vif *v)
         nswitch_del_port(&nd.sw, v->swport);
     v->swport = -1;
     if (v->port >= 0)
-        pvevtchn_unbind(nd.evt, (uint32_t)v->port);
+        pvevtchn_unbind(nd.d.evt, (uint32_t)v->port);
     v->port = -1;
     if (v->tx_ring)
-        pvgnttab_unmap(nd.gnt, v->tx_ring, 1);
+        pvgnttab_unmap(nd.d.gnt, v->tx_ring, 1);
     if (v->rx_ring)
-        pvgnttab_unmap(nd.gnt, v->rx_ring, 1);
+        pvgnttab_unmap(nd.d.gnt, v->rx_ring, 1);
     v->tx_ring = v->rx_ring = NULL;
     while (v->qhead) {
         struct qpkt *q = v->qhead;
@@ -346,12 +328,12 @@ static void on_events(uv_poll_t *h, int status, int events)
         log_msg("event channel descriptor: %s", uv_strerror(status));
         return;
     }
-    while ((port = pvevtchn_pending(nd.evt)) >= 0) {
+    while ((port = pvevtchn_pending(nd.d.evt)) >= 0) {
         struct vif *v = vif_by_port(port);
 
         if (v)
             vif_service(v);
-        pvevtchn_unmask(nd.evt, (uint32_t)port);
+        pvevtchn_unmask(nd.d.evt, (uint32_t)port);
     }
 }
 
@@ -472,7 +454,7 @@ static void tap_attach(const char *name)
         close(fd);
         return;
     }
-    uv_poll_init(nd.loop, &t->poll, fd);
+    uv_poll_init(nd.d.loop, &t->poll, fd);
     t->poll.data = t;
     uv_poll_start(&t->poll, UV_READABLE, tap_readable);
     nd.nr_taps++;
@@ -531,7 +513,7 @@ static int vif_probe(struct xb_dev *d)
         b->domid = v->domid;
         b->devid = v->devid;
         snprintf(path, sizeof(path), "%s/bridge", xb_dev_backend_path(d));
-        if (xsl_async_read(nd.xs, XSL_NO_TXN, path, bridge_read, b))
+        if (xsl_async_read(nd.d.xs, XSL_NO_TXN, path, bridge_read, b))
             free(b);
     }
     return 0;
@@ -578,10 +560,10 @@ static int vif_connect(struct xb_dev *d)
                             "flipping is not supported)");
         return -EOPNOTSUPP;
     }
-    v->tx_ring = pvgnttab_map_grant_ref(nd.gnt, v->domid, tx_ref, false, &err);
+    v->tx_ring = pvgnttab_map_grant_ref(nd.d.gnt, v->domid, tx_ref, false, &err);
     if (v->tx_ring)
         v->rx_ring =
-            pvgnttab_map_grant_ref(nd.gnt, v->domid, rx_ref, false, &err);
+            pvgnttab_map_grant_ref(nd.d.gnt, v->domid, rx_ref, false, &err);
     if (!v->tx_ring || !v->rx_ring) {
         snprintf(why, sizeof(why), "netback: mapping ring %u: %s",
                  v->tx_ring ? rx_ref : tx_ref,
@@ -590,7 +572,7 @@ static int vif_connect(struct xb_dev *d)
         vif_teardown(v);
         return err ? err : -EINVAL;
     }
-    port = pvevtchn_bind_interdomain(nd.evt, v->domid, evtchn);
+    port = pvevtchn_bind_interdomain(nd.d.evt, v->domid, evtchn);
     if (port < 0) {
         snprintf(why, sizeof(why), "netback: binding event channel %u: %s",
                  evtchn, strerror(-port));
@@ -668,111 +650,44 @@ static const struct xb_driver vif_driver = {
 
 /* ------------------------------------------------------------- main */
 
-static void watch_fired(const char *path, const char *token, void *opaque)
+static int start(struct xb_daemon *d)
 {
-    (void)opaque;
-    if (nd.be)
-        xb_backend_watch_event(nd.be, path, token);
+    nswitch_init(&nd.sw);
+    uv_idle_init(d->loop, &nd.idle);
+    return 0;
 }
 
-static void on_signal(uv_signal_t *s, int signo)
+static void stop(struct xb_daemon *d)
 {
-    (void)s;
-    log_msg("signal %d: stopping", signo);
-    uv_stop(nd.loop);
+    (void)d;
+    uv_close((uv_handle_t *)&nd.idle, NULL);
+    for (unsigned int i = 0; i < nd.nr_taps; i++) {
+        uv_close((uv_handle_t *)&nd.taps[i].poll, NULL);
+        close(nd.taps[i].fd);
+    }
 }
 
-static void usage(FILE *out)
+int main(int argc, char **argv)
 {
-    fprintf(out,
-"Usage: pvisor-netback [--rundir DIR]\n"
-"\n"
+    static char serving[64];
+
+    snprintf(serving, sizeof(serving), "serving vifs (switch of %d ports)",
+             NSWITCH_PORTS);
+    nd.d = (struct xb_daemon){
+        .name = "netback",
+        .usage =
 "The network backend: serves every domain's vifs (xenstore\n"
 "/local/domain/0/backend/vif/DOMID/DEVID) with Xen's netif protocol, by\n"
 "grant copy, and switches frames between them on one learning L2 switch.\n"
 "A vif whose configuration says bridge=NAME also connects the switch to\n"
 "the host's TAP device NAME (needs /dev/net/tun).  DIR is the machine's\n"
 "run directory ($PVISOR_RUNDIR by default).  Started and stopped with the\n"
-"machine by the link daemon; restarted, it reconnects to running guests.\n");
-}
-
-int main(int argc, char **argv)
-{
-    static const struct option opts[] = {
-        {"rundir", required_argument, NULL, 'r'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
+"machine by the link daemon; restarted, it reconnects to running guests.\n",
+        .driver = &vif_driver,
+        .on_events = on_events,
+        .start = start,
+        .stop = stop,
+        .serving = serving,
     };
-    char rundir[256], xspath[512];
-    const char *rd = NULL;
-    int c, rc;
-
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        if (c == 'r') {
-            rd = optarg;
-        } else if (c == 'h') {
-            usage(stdout);
-            return 0;
-        } else {
-            usage(stderr);
-            return 2;
-        }
-    }
-    if (!rd)
-        rd = pvisor_rundir(rundir, sizeof(rundir));
-    snprintf(xspath, sizeof(xspath), "%s/xenstored/socket", rd);
-    signal(SIGPIPE, SIG_IGN);
-    setvbuf(stderr, NULL, _IOLBF, 0);
-    nswitch_init(&nd.sw);
-
-    rc = pvgnttab_open(rd, &nd.gnt);
-    if (!rc)
-        rc = pvevtchn_open(rd, &nd.evt);
-    if (rc) {
-        log_msg("cannot reach the machine: %s", strerror(-rc));
-        return 1;
-    }
-    nd.loop = uv_default_loop();
-    rc = xsl_async_open(nd.loop, xspath, watch_fired, NULL, &nd.xs);
-    if (rc) {
-        log_msg("cannot reach xenstore at %s: %s", xspath, strerror(-rc));
-        return 1;
-    }
-    rc = xb_backend_open(&xb_store_xsl, nd.xs, 0, &vif_driver, NULL, &nd.be);
-    if (rc) {
-        log_msg("cannot watch the vif backends: %s", strerror(-rc));
-        return 1;
-    }
-    uv_poll_init(nd.loop, &nd.evt_poll, pvevtchn_fd(nd.evt));
-    uv_poll_start(&nd.evt_poll, UV_READABLE, on_events);
-    uv_idle_init(nd.loop, &nd.idle);
-    uv_signal_init(nd.loop, &nd.sigterm);
-    uv_signal_start(&nd.sigterm, on_signal, SIGTERM);
-    uv_signal_init(nd.loop, &nd.sigint);
-    uv_signal_start(&nd.sigint, on_signal, SIGINT);
-    log_msg("serving vifs (switch of %d ports)", NSWITCH_PORTS);
-
-    uv_run(nd.loop, UV_RUN_DEFAULT);
-
-    /*
-     * Stopping (the machine is going down, or we are told to): the
-     * devices' nodes stay as they are, so that a backend started again
-     * finds them; the rings and channels go with our link session.
-     */
-    xb_backend_close(nd.be); /* disconnect() and remove() each vif */
-    nd.be = NULL;
-    uv_close((uv_handle_t *)&nd.evt_poll, NULL);
-    uv_close((uv_handle_t *)&nd.idle, NULL);
-    uv_close((uv_handle_t *)&nd.sigterm, NULL);
-    uv_close((uv_handle_t *)&nd.sigint, NULL);
-    for (unsigned int i = 0; i < nd.nr_taps; i++) {
-        uv_close((uv_handle_t *)&nd.taps[i].poll, NULL);
-        close(nd.taps[i].fd);
-    }
-    xsl_async_close(nd.xs);
-    uv_run(nd.loop, UV_RUN_DEFAULT);
-    uv_loop_close(nd.loop);
-    pvevtchn_close(nd.evt);
-    pvgnttab_close(nd.gnt);
-    return 0;
+    return xb_daemon_main(&nd.d, argc, argv);
 }
