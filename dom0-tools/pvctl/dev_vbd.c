@@ -192,23 +192,6 @@ int disk_spec_parse(const char *spec, const char *dir, struct disk_spec *out,
     return 0;
 }
 
-static int xs_put(struct xsl_handle *xs, uint32_t t, const char *dir,
-                  const char *key, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
-static int xs_put(struct xsl_handle *xs, uint32_t t, const char *dir,
-                  const char *key, const char *fmt, ...)
-{
-    char path[256], v[CFG_MAX_PATH + 16];
-    va_list ap;
-    int n;
-
-    va_start(ap, fmt);
-    n = vsnprintf(v, sizeof(v), fmt, ap);
-    va_end(ap);
-    snprintf(path, sizeof(path), "%s/%s", dir, key);
-    return xsl_write(xs, t, path, v, (size_t)n);
-}
-
 static void paths(uint32_t domid, unsigned int devid, char *be, char *fe,
                   size_t size)
 {
@@ -269,23 +252,6 @@ static int vbd_write(struct xsl_handle *xs, uint32_t domid,
     return rc;
 }
 
-/* A node as a number, or -1 if it is missing or not one. */
-static long read_num(struct xsl_handle *xs, const char *dir, const char *key)
-{
-    char path[256], *v = NULL, *end;
-    size_t len;
-    long n = -1;
-
-    snprintf(path, sizeof(path), "%s/%s", dir, key);
-    if (!xsl_read(xs, 0, path, &v, &len)) {
-        n = strtol(v, &end, 10);
-        if (end == v || *end)
-            n = -1;
-    }
-    free(v);
-    return n;
-}
-
 static char *read_str(struct xsl_handle *xs, const char *dir, const char *key)
 {
     char path[256], *v = NULL;
@@ -315,7 +281,7 @@ static int wait_backend(struct xsl_handle *xs, uint32_t domid,
 
     paths(domid, d->devid, be, fe, sizeof(be));
     for (int i = 0; i < BACKEND_TIMEOUT_S * 50; i++) {
-        long st = read_num(xs, be, "state");
+        long st = xs_read_num(xs, be, "state");
         char *err = read_str(xs, be, "error");
 
         if (err && *err) {
@@ -379,7 +345,6 @@ int cmd_block_attach(int argc, char **argv)
 {
     struct disk_spec d;
     struct xsl_handle *xs;
-    struct pvctrl *xc;
     char err[CFG_MAX_PATH + 128], be[128], fe[128], *v = NULL;
     size_t len;
     int domid, rc;
@@ -391,13 +356,8 @@ int cmd_block_attach(int argc, char **argv)
         pvctl_err("%s", err);
         return 1;
     }
-    xc = pvctl_open_or_die();
-    domid = domain_lookup(xc, argv[1]);
-    pvctrl_close(xc);
+    domid = domain_lookup_xs(argv[1], &xs);
     if (domid < 0)
-        return 1;
-    xs = pvctl_xs_open();
-    if (!xs)
         return 1;
     paths((uint32_t)domid, d.devid, be, fe, sizeof(be));
     if (!xsl_read(xs, 0, be, &v, &len) || !xsl_read(xs, 0, fe, &v, &len)) {
@@ -424,7 +384,6 @@ int cmd_block_attach(int argc, char **argv)
 int cmd_block_detach(int argc, char **argv)
 {
     struct xsl_handle *xs;
-    struct pvctrl *xc;
     char be[128], fe[128], *v = NULL;
     unsigned int devid;
     size_t len;
@@ -444,13 +403,8 @@ int cmd_block_detach(int argc, char **argv)
         }
         devid = (unsigned int)n;
     }
-    xc = pvctl_open_or_die();
-    domid = domain_lookup(xc, argv[1]);
-    pvctrl_close(xc);
+    domid = domain_lookup_xs(argv[1], &xs);
     if (domid < 0)
-        return 1;
-    xs = pvctl_xs_open();
-    if (!xs)
         return 1;
     paths((uint32_t)domid, devid, be, fe, sizeof(be));
     if (xsl_read(xs, 0, be, &v, &len)) {
@@ -466,7 +420,7 @@ int cmd_block_detach(int argc, char **argv)
      * then are the directories removed (the backend writes no more).
      */
     for (i = 0; i < DETACH_TIMEOUT_S * 50; i++) {
-        long fst = read_num(xs, fe, "state"), bst = read_num(xs, be, "state");
+        long fst = xs_read_num(xs, fe, "state"), bst = xs_read_num(xs, be, "state");
 
         if ((fst < 0 || fst == XenbusStateClosed) &&
             (bst < 0 || bst == XenbusStateClosed))
@@ -485,7 +439,6 @@ int cmd_block_detach(int argc, char **argv)
 int cmd_block_list(int argc, char **argv)
 {
     struct xsl_handle *xs;
-    struct pvctrl *xc;
     char base[96], dir[160], **devs = NULL;
     unsigned int n = 0;
     int domid;
@@ -493,13 +446,8 @@ int cmd_block_list(int argc, char **argv)
     if (argc != 2 || argv[1][0] == '-')
         return pvctl_help("block-list", !(argc == 2 &&
                                           !strcmp(argv[1], "--help")));
-    xc = pvctl_open_or_die();
-    domid = domain_lookup(xc, argv[1]);
-    pvctrl_close(xc);
+    domid = domain_lookup_xs(argv[1], &xs);
     if (domid < 0)
-        return 1;
-    xs = pvctl_xs_open();
-    if (!xs)
         return 1;
     printf("%-6s %-5s %-3s %-3s %-4s %s\n", "Vdev", "Dev", "BE", "FE",
            "Mode", "Image");
@@ -516,8 +464,8 @@ int cmd_block_list(int argc, char **argv)
             params = read_str(xs, dir, "params");
             err = read_str(xs, dir, "error");
             printf("%-6s %-5s %-3ld %-3ld %-4s %s%s%s\n", vd ? vd : "?",
-                   devs[i], read_num(xs, dir, "state"),
-                   read_num(xs, fe, "state"),
+                   devs[i], xs_read_num(xs, dir, "state"),
+                   xs_read_num(xs, fe, "state"),
                    mode && !strcmp(mode, "r") ? "ro" : "rw",
                    params ? params : "?", err ? "  error: " : "",
                    err ? err : "");

@@ -38,6 +38,8 @@
 #include "pvctl.h"
 #include "xsl.h"
 
+#include <xen/io/xenbus.h>
+
 #define VIF_WAIT_MS 10000
 
 /* "00:16:3e:.." with six hex pairs. */
@@ -174,15 +176,6 @@ static void make_mac(char *out, size_t size)
     snprintf(out, size, "00:16:3e:%02x:%02x:%02x", r[0] & 0x7f, r[1], r[2]);
 }
 
-static int xs_put(struct xsl_handle *xs, uint32_t t, const char *dir,
-                  const char *key, const char *val)
-{
-    char p[256];
-
-    snprintf(p, sizeof(p), "%s/%s", dir, key);
-    return xsl_write(xs, t, p, val, strlen(val));
-}
-
 /* A bridge= the backend cannot serve: say so here, not only in its log. */
 static void check_uplink(unsigned int devid, const struct vif_config *v)
 {
@@ -203,7 +196,7 @@ static void check_uplink(unsigned int devid, const struct vif_config *v)
 int vif_add(struct xsl_handle *xs, uint32_t domid, unsigned int devid,
             struct vif_config *v)
 {
-    char fe[128], be[128], n[32];
+    char fe[128], be[128];
     struct xsl_perm fe_perm[2] = {{domid, XSL_PERM_NONE}, {0, XSL_PERM_READ}};
     struct xsl_perm be_perm[2] = {{0, XSL_PERM_NONE}, {domid, XSL_PERM_READ}};
     uint32_t t;
@@ -222,25 +215,22 @@ int vif_add(struct xsl_handle *xs, uint32_t domid, unsigned int devid,
         rc = rc ?: xsl_set_perms(xs, t, fe, fe_perm, 2);
         rc = rc ?: xsl_mkdir(xs, t, be);
         rc = rc ?: xsl_set_perms(xs, t, be, be_perm, 2);
-        rc = rc ?: xs_put(xs, t, fe, "backend", be);
+        rc = rc ?: xs_put(xs, t, fe, "backend", "%s", be);
         rc = rc ?: xs_put(xs, t, fe, "backend-id", "0");
         rc = rc ?: xs_put(xs, t, fe, "state", "1");
-        snprintf(n, sizeof(n), "%u", devid);
-        rc = rc ?: xs_put(xs, t, fe, "handle", n);
-        rc = rc ?: xs_put(xs, t, fe, "mac", v->mac);
-        rc = rc ?: xs_put(xs, t, be, "frontend", fe);
-        snprintf(n, sizeof(n), "%u", domid);
-        rc = rc ?: xs_put(xs, t, be, "frontend-id", n);
+        rc = rc ?: xs_put(xs, t, fe, "handle", "%u", devid);
+        rc = rc ?: xs_put(xs, t, fe, "mac", "%s", v->mac);
+        rc = rc ?: xs_put(xs, t, be, "frontend", "%s", fe);
+        rc = rc ?: xs_put(xs, t, be, "frontend-id", "%u", domid);
         rc = rc ?: xs_put(xs, t, be, "online", "1");
         rc = rc ?: xs_put(xs, t, be, "state", "1");
-        snprintf(n, sizeof(n), "%u", devid);
-        rc = rc ?: xs_put(xs, t, be, "handle", n);
-        rc = rc ?: xs_put(xs, t, be, "mac", v->mac);
+        rc = rc ?: xs_put(xs, t, be, "handle", "%u", devid);
+        rc = rc ?: xs_put(xs, t, be, "mac", "%s", v->mac);
         rc = rc ?: xs_put(xs, t, be, "type", "vif");
         if (v->ip[0])
-            rc = rc ?: xs_put(xs, t, be, "ip", v->ip);
+            rc = rc ?: xs_put(xs, t, be, "ip", "%s", v->ip);
         if (v->bridge[0])
-            rc = rc ?: xs_put(xs, t, be, "bridge", v->bridge);
+            rc = rc ?: xs_put(xs, t, be, "bridge", "%s", v->bridge);
         if (rc) {
             xsl_transaction_end(xs, t, false);
             return rc;
@@ -263,17 +253,15 @@ static long now_ms(void)
 /* The backend's state, 0 if it has none (or nonsense). */
 static int be_state(struct xsl_handle *xs, uint32_t domid, unsigned int devid)
 {
-    char p[128], *v = NULL;
-    size_t len;
-    int s = 0;
+    char be[128];
+    long s;
 
-    snprintf(p, sizeof(p), "/local/domain/0/backend/vif/%u/%u/state", domid,
+    snprintf(be, sizeof(be), "/local/domain/0/backend/vif/%u/%u", domid,
              devid);
-    if (!xsl_read(xs, XSL_NO_TXN, p, &v, &len) && len == 1 && v[0] >= '1' &&
-        v[0] <= '8')
-        s = v[0] - '0';
-    free(v);
-    return s;
+    s = xs_read_num(xs, be, "state");
+    return s >= XenbusStateInitialising && s <= XenbusStateReconfigured
+               ? (int)s
+               : 0;
 }
 
 /* Waits until the backend's state is one of lo..hi; the last seen. */
@@ -399,7 +387,6 @@ int cmd_network_attach(int argc, char **argv)
 {
     struct vif_config v;
     struct xsl_handle *xs;
-    struct pvctrl *xc;
     char err[256], spec[1024] = "";
     unsigned int devid;
     int domid, rc, s;
@@ -415,13 +402,8 @@ int cmd_network_attach(int argc, char **argv)
         pvctl_err("network-attach: %s", err);
         return 1;
     }
-    xc = pvctl_open_or_die();
-    domid = domain_lookup(xc, argv[1]);
-    pvctrl_close(xc);
+    domid = domain_lookup_xs(argv[1], &xs);
     if (domid < 0)
-        return 1;
-    xs = pvctl_xs_open();
-    if (!xs)
         return 1;
     devid = next_devid(xs, (uint32_t)domid);
     rc = vif_add(xs, (uint32_t)domid, devid, &v);
@@ -447,8 +429,7 @@ int cmd_network_attach(int argc, char **argv)
 int cmd_network_detach(int argc, char **argv)
 {
     struct xsl_handle *xs;
-    struct pvctrl *xc;
-    char be[128], fe[128], p[160];
+    char be[128], fe[128];
     unsigned long devid;
     char *end;
     int domid, s;
@@ -460,13 +441,8 @@ int cmd_network_detach(int argc, char **argv)
         pvctl_err("network-detach: '%s' is not a vif number", argv[2]);
         return 1;
     }
-    xc = pvctl_open_or_die();
-    domid = domain_lookup(xc, argv[1]);
-    pvctrl_close(xc);
+    domid = domain_lookup_xs(argv[1], &xs);
     if (domid < 0)
-        return 1;
-    xs = pvctl_xs_open();
-    if (!xs)
         return 1;
     snprintf(be, sizeof(be), "/local/domain/0/backend/vif/%d/%lu", domid,
              devid);
@@ -476,10 +452,8 @@ int cmd_network_detach(int argc, char **argv)
         xsl_close(xs);
         return 1;
     }
-    snprintf(p, sizeof(p), "%s/online", be);
-    xsl_write(xs, XSL_NO_TXN, p, "0", 1);
-    snprintf(p, sizeof(p), "%s/state", be);
-    xsl_write(xs, XSL_NO_TXN, p, "5", 1);
+    xs_put(xs, XSL_NO_TXN, be, "online", "0");
+    xs_put(xs, XSL_NO_TXN, be, "state", "%d", XenbusStateClosing);
     s = wait_state(xs, (uint32_t)domid, (unsigned int)devid, 6, 6,
                    VIF_WAIT_MS);
     if (s != 6)
@@ -495,20 +469,14 @@ int cmd_network_detach(int argc, char **argv)
 int cmd_network_list(int argc, char **argv)
 {
     struct xsl_handle *xs;
-    struct pvctrl *xc;
     char p[160], **names = NULL;
     unsigned int n = 0;
     int domid;
 
     if (argc != 2 || !strcmp(argv[1], "--help"))
         return pvctl_help("network-list", argc != 2);
-    xc = pvctl_open_or_die();
-    domid = domain_lookup(xc, argv[1]);
-    pvctrl_close(xc);
+    domid = domain_lookup_xs(argv[1], &xs);
     if (domid < 0)
-        return 1;
-    xs = pvctl_xs_open();
-    if (!xs)
         return 1;
     printf("Idx BE Mac Addr.         State        IP\n");
     snprintf(p, sizeof(p), "/local/domain/0/backend/vif/%d", domid);

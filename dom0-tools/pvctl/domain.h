@@ -30,6 +30,19 @@ struct xsl_handle;
 struct xsl_handle *pvctl_xs_open(void);
 /* The domain's name from xenstore (malloc'd), or NULL. */
 char *domain_name(struct xsl_handle *xs, uint32_t domid);
+/* Writes a node; xs_put writes DIR/KEY.  0 or a negative errno. */
+int xs_printf(struct xsl_handle *xs, uint32_t t, const char *path,
+              const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+int xs_put(struct xsl_handle *xs, uint32_t t, const char *dir,
+           const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+/* DIR/KEY as a number, or -1 if it is missing or not one. */
+long xs_read_num(struct xsl_handle *xs, const char *dir, const char *key);
+/*
+ * What a command on one domain starts with: the domain by id or name and
+ * a xenstore connection; the id, or -1 after printing why.
+ */
+int domain_lookup_xs(const char *spec, struct xsl_handle **xs);
 /* Writes the domain's standard xenstore nodes in one transaction. */
 int domain_xs_write(struct xsl_handle *xs, uint32_t domid,
                     const struct domain_config *cfg, const char *uuid,

@@ -39,12 +39,10 @@ char *domain_name(struct xsl_handle *xs, uint32_t domid)
     return NULL;
 }
 
-static int xs_printf(struct xsl_handle *xs, uint32_t t, const char *path,
-                     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-static int xs_printf(struct xsl_handle *xs, uint32_t t, const char *path,
-                     const char *fmt, ...)
+int xs_printf(struct xsl_handle *xs, uint32_t t, const char *path,
+              const char *fmt, ...)
 {
-    char v[256];
+    char v[CFG_MAX_PATH + 16];
     va_list ap;
     int n;
 
@@ -52,6 +50,48 @@ static int xs_printf(struct xsl_handle *xs, uint32_t t, const char *path,
     n = vsnprintf(v, sizeof(v), fmt, ap);
     va_end(ap);
     return xsl_write(xs, t, path, v, (size_t)n);
+}
+
+int xs_put(struct xsl_handle *xs, uint32_t t, const char *dir,
+           const char *key, const char *fmt, ...)
+{
+    char path[256], v[CFG_MAX_PATH + 16];
+    va_list ap;
+    int n;
+
+    va_start(ap, fmt);
+    n = vsnprintf(v, sizeof(v), fmt, ap);
+    va_end(ap);
+    snprintf(path, sizeof(path), "%s/%s", dir, key);
+    return xsl_write(xs, t, path, v, (size_t)n);
+}
+
+long xs_read_num(struct xsl_handle *xs, const char *dir, const char *key)
+{
+    char path[256], *v = NULL, *end;
+    size_t len;
+    long n = -1;
+
+    snprintf(path, sizeof(path), "%s/%s", dir, key);
+    if (!xsl_read(xs, 0, path, &v, &len)) {
+        n = strtol(v, &end, 10);
+        if (end == v || *end)
+            n = -1;
+    }
+    free(v);
+    return n;
+}
+
+int domain_lookup_xs(const char *spec, struct xsl_handle **xs)
+{
+    struct pvctrl *xc = pvctl_open_or_die();
+    int domid = domain_lookup(xc, spec);
+
+    pvctrl_close(xc);
+    if (domid < 0)
+        return -1;
+    *xs = pvctl_xs_open();
+    return *xs ? domid : -1;
 }
 
 int domain_xs_write(struct xsl_handle *xs, uint32_t domid,
