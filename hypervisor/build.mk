@@ -124,7 +124,8 @@ $(eval $(call unit_test,hv_pv_mm,$(HV_UT)/test_pv_mm.c $(HV_MM_MODEL_SRCS),,\
 $(BUILD)/tests/unit/hv_pv_mm: $(HV_MM_MODEL_HDRS)
 # The same model driven by random hypercall sequences (tests/fuzz/pvmm/).
 $(eval $(call fuzz_target,hv-pv-mm,tests/fuzz/pvmm/fuzz_pv_mm.c \
-	$(HV_MM_MODEL_SRCS),,-I$(HV_UT) $(HV_MM_MODEL_CFLAGS),tests/fuzz/pvmm/corpus))
+	tests/fuzz/common/hv_fuzz.c $(HV_MM_MODEL_SRCS),, \
+	-I$(HV_UT) $(HV_MM_MODEL_CFLAGS),tests/fuzz/pvmm/corpus))
 $(BUILD)/fuzz/hv-pv-mm: $(HV_MM_MODEL_HDRS)
 # The event-channel port state machine (the real event_channel.c) on a
 # host model of three domains; the model's asm/current.h and
@@ -137,6 +138,7 @@ $(BUILD)/tests/unit/hv_evtchn: hypervisor/include/pvisor/event.h \
 # (tests/fuzz/gnttab/); the fuzzer includes grant_table.c to check its
 # internal tables, and has room for one 64-frame table.
 HV_GNTTAB_FUZZ_SRCS := tests/fuzz/gnttab/fuzz_gnttab.c \
+	tests/fuzz/common/hv_fuzz.c \
 	hypervisor/common/grant_entry.c $(HV_MM_MODEL_SRCS)
 $(eval $(call fuzz_target,hv-gnttab,$(HV_GNTTAB_FUZZ_SRCS),, \
 	-I$(HV_UT) -DMODEL_HEAP_FRAMES=480 $(HV_MM_MODEL_CFLAGS),tests/fuzz/gnttab/corpus))

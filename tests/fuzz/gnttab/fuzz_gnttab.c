@@ -70,43 +70,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-jmp_buf *hv_panic_jmp;
 struct domain *dom0;
 DEFINE_SPINLOCK(domlist_lock);
-
-void printk(const char *fmt, ...)
-{
-    (void)fmt;
-}
-
-void vprintk(const char *fmt, va_list ap)
-{
-    (void)fmt, (void)ap;
-}
-
-void hv_test_panic(const char *fmt, ...)
-{
-    va_list ap;
-
-    fprintf(stderr, "hypervisor panic: ");
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputc('\n', stderr);
-    abort();
-}
-
-void model_fail(const char *fmt, ...)
-{
-    va_list ap;
-
-    fprintf(stderr, "model invariant broken: ");
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputc('\n', stderr);
-    abort();
-}
 
 /* As arch/x86_64/mm.c: hypervisor frames from the heap, owned by Xen. */
 void *alloc_xenheap_pages(unsigned int order)

@@ -41,42 +41,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-jmp_buf *hv_panic_jmp;
-
-void printk(const char *fmt, ...)
-{
-    (void)fmt;
-}
-
-void vprintk(const char *fmt, va_list ap)
-{
-    (void)fmt, (void)ap;
-}
-
-void hv_test_panic(const char *fmt, ...)
-{
-    va_list ap;
-
-    fprintf(stderr, "hypervisor panic: ");
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputc('\n', stderr);
-    abort();
-}
-
-void model_fail(const char *fmt, ...)
-{
-    va_list ap;
-
-    fprintf(stderr, "model invariant broken: ");
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputc('\n', stderr);
-    abort();
-}
-
 /* PVMM_TRACE=1 in the environment prints every step and its result. */
 static int trace = -1;
 #define TRACE(...)                                                             \
