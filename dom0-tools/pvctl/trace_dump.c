@@ -167,7 +167,7 @@ int cmd_trace_dump(int argc, char **argv)
     uint32_t classes = PVTRACE_CLASS_ALL;
     long domid = -1;
     struct pvtrf *t;
-    char err[512], *end;
+    char *end;
     int opt;
 
     optind = 1;
@@ -190,12 +190,9 @@ int cmd_trace_dump(int argc, char **argv)
     }
     if (optind + 1 != argc)
         return pvctl_help("trace", true);
-    t = calloc(1, sizeof(*t));
-    if (!t || pvtrf_load(argv[optind], t, err, sizeof(err))) {
-        pvctl_err("%s", t ? err : "out of memory");
-        free(t);
+    t = pvtrf_open(argv[optind]);
+    if (!t)
         return 1;
-    }
     for (size_t i = 0; i < t->nr; i++) {
         const struct pvtrace_record *r = &t->recs[i];
 
@@ -210,7 +207,6 @@ int cmd_trace_dump(int argc, char **argv)
     if (t->h.lost)
         printf("# %llu records lost (buffers full)\n",
                (unsigned long long)t->h.lost);
-    pvtrf_free(t);
-    free(t);
+    pvtrf_close(t);
     return fflush(stdout) ? 1 : 0;
 }

@@ -45,6 +45,10 @@ struct pvtrf {
 
 int pvtrf_load(const char *path, struct pvtrf *t, char *err, size_t errlen);
 void pvtrf_free(struct pvtrf *t);
+/* A trace file loaded into a new pvtrf, or NULL after saying why. */
+struct pvtrf *pvtrf_open(const char *path);
+/* Frees what pvtrf_open() returned. */
+void pvtrf_close(struct pvtrf *t);
 /* TSC ticks to microseconds with the file's frequency. */
 double pvtrf_us(const struct pvtrf *t, uint64_t ticks);
 /* "hello (3)", "Domain-0 (0)", "domain 7" into buf. */

@@ -90,6 +90,25 @@ void pvtrf_free(struct pvtrf *t)
         free(t->names[i]);
 }
 
+struct pvtrf *pvtrf_open(const char *path)
+{
+    struct pvtrf *t = calloc(1, sizeof(*t));
+    char err[512];
+
+    if (!t || pvtrf_load(path, t, err, sizeof(err))) {
+        pvctl_err("%s", t ? err : "out of memory");
+        free(t);
+        return NULL;
+    }
+    return t;
+}
+
+void pvtrf_close(struct pvtrf *t)
+{
+    pvtrf_free(t);
+    free(t);
+}
+
 double pvtrf_us(const struct pvtrf *t, uint64_t ticks)
 {
     return (double)ticks * 1000.0 / (double)t->h.tsc_khz;
@@ -537,7 +556,6 @@ int cmd_trace_report(int argc, char **argv)
     };
     struct pvtrf *t;
     bool json = false, subops = false;
-    char err[512];
     int opt, rc;
 
     optind = 1;
@@ -553,15 +571,11 @@ int cmd_trace_report(int argc, char **argv)
     }
     if (optind + 1 != argc)
         return pvctl_help("trace", true);
-    t = calloc(1, sizeof(*t));
-    if (!t || pvtrf_load(argv[optind], t, err, sizeof(err))) {
-        pvctl_err("%s", t ? err : "out of memory");
-        free(t);
+    t = pvtrf_open(argv[optind]);
+    if (!t)
         return 1;
-    }
     rc = report(t, json, subops);
-    pvtrf_free(t);
-    free(t);
+    pvtrf_close(t);
     return rc;
 }
 
@@ -575,7 +589,6 @@ int cmd_trace_export(int argc, char **argv)
     };
     const char *format = "perfetto", *out = NULL;
     struct pvtrf *t;
-    char err[512];
     FILE *o = stdout;
     int opt, rc;
 
@@ -596,23 +609,18 @@ int cmd_trace_export(int argc, char **argv)
         pvctl_err("unknown export format '%s' (perfetto)", format);
         return 2;
     }
-    t = calloc(1, sizeof(*t));
-    if (!t || pvtrf_load(argv[optind], t, err, sizeof(err))) {
-        pvctl_err("%s", t ? err : "out of memory");
-        free(t);
+    t = pvtrf_open(argv[optind]);
+    if (!t)
         return 1;
-    }
     if (out && !(o = fopen(out, "w"))) {
         pvctl_err("cannot write %s: %s", out, strerror(errno));
-        pvtrf_free(t);
-        free(t);
+        pvtrf_close(t);
         return 1;
     }
     rc = export_perfetto(t, o) ? 1 : 0;
     if (out && fclose(o))
         rc = 1;
-    pvtrf_free(t);
-    free(t);
+    pvtrf_close(t);
     return rc;
 }
 
