@@ -97,7 +97,9 @@ static void dump_one(const struct pvtrf *t, const struct pvtrace_record *r)
                (unsigned long long)r->data[1], (unsigned long long)r->data[2],
                (unsigned long long)r->data[3], (long long)r->data[4],
                pvtrf_us(t, r->tsc - r->data[5]),
-               r->flags & PVTRACE_F_NESTED ? "  (multicall entry)" : "");
+               r->flags & PVTRACE_F_NESTED      ? "  (multicall entry)"
+               : r->flags & PVTRACE_F_CONTINUED ? "  (preempted: continues)"
+                                                : "");
         break;
     case PVTRACE_EV_EVTCHN_SEND:
         printf("send     port %llu -> d%llu port %llu\n",

@@ -215,6 +215,8 @@ static int report(const struct pvtrf *t, bool json, bool by_subop)
                 d->nested++;
                 continue; /* inside a multicall, counted with it */
             }
+            if (r->flags & PVTRACE_F_CONTINUED)
+                continue; /* counted once, with the part that finishes */
             d->calls++;
             if (by_subop)
                 pvtr_call_name(r->data[0], r->data[1], name, sizeof(name));

@@ -109,11 +109,15 @@ long hypercall_dispatch(unsigned long op, const unsigned long a[5])
     v->stats.hypercalls++;
     if (trace_on_domid(PVTRACE_CLASS_HCALL, v->domain->domain_id)) {
         uint64_t t0 = rdtsc();
-        uint8_t nested = v->mc_flags & MCSF_in_multicall ? PVTRACE_F_NESTED
-                                                          : 0;
-        long rc = call(e, a);
+        uint8_t flags = v->mc_flags & MCSF_in_multicall ? PVTRACE_F_NESTED
+                                                         : 0;
+        long rc;
 
-        trace_record(PVTRACE_EV_HCALL, nested, v->domain->domain_id,
+        v->hcall_continued = false;
+        rc = call(e, a);
+        if (v->hcall_continued)
+            flags |= PVTRACE_F_CONTINUED;
+        trace_record(PVTRACE_EV_HCALL, flags, v->domain->domain_id,
                      (uint16_t)v->vcpu_id, op, a[0], a[1], a[2],
                      (uint64_t)rc, t0);
         return rc;
@@ -153,5 +157,6 @@ long hypercall_create_continuation(unsigned long op, unsigned int nargs, ...)
     } else {
         arch_hypercall_continuation(op, a);
     }
+    v->hcall_continued = true;
     return (long)op; /* what the guest's rax holds when it re-issues */
 }

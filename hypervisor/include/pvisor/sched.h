@@ -75,6 +75,8 @@ struct vcpu {
     /* Multicall state: a sub-call's continuation lands here, not in regs. */
     unsigned int mc_flags;        /* MCSF_* */
     unsigned long mc_args[5];
+    /* The current hypercall made a continuation (for its trace record). */
+    bool hcall_continued;
 
     /* For the dom0 link vCPU: the arena window of the current request. */
     uint64_t link_window_maddr;

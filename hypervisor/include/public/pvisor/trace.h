@@ -85,6 +85,10 @@ enum pvtrace_event {
 #define PVTRACE_TRAP_SYSCALL 0x100 /* PVTRACE_EV_TRAP: a user `syscall` */
 
 #define PVTRACE_F_NESTED 1 /* an entry of a multicall */
+/* A hypercall preempted part-way: it returns to the guest, which issues
+ * it again to go on (Xen's continuation); the last part is recorded
+ * without this flag, so a call is counted once. */
+#define PVTRACE_F_CONTINUED 2
 
 struct pvtrace_record {
     uint64_t tsc;
